@@ -1,0 +1,51 @@
+/**
+ * Stable error codes. Clients and dashboards key on these strings, so a code is never renamed;
+ * new failure kinds get new codes.
+ */
+export const ERROR_CODES = {
+  invalidRequest: 'ballast.invalid_request',
+  malformedMessage: 'ballast.malformed_message',
+  schemaInvalid: 'ballast.schema_invalid',
+  unauthorized: 'ballast.unauthorized',
+  forbidden: 'ballast.forbidden',
+  payloadTooLarge: 'ballast.payload_too_large',
+  promptNotFound: 'ballast.prompt_not_found',
+  promptRenderFailed: 'ballast.prompt_render_failed',
+  deadlineExceeded: 'ballast.deadline_exceeded',
+  guardrailBlocked: 'ballast.guardrail.blocked',
+  outputInvalid: 'ballast.output_invalid',
+  providerError: 'ballast.provider_error',
+  providerUnavailable: 'ballast.provider_unavailable',
+  quotaExceeded: 'ballast.quota_exceeded',
+  handlerFailed: 'ballast.handler_failed',
+  internal: 'ballast.internal',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/**
+ * An error that carries a stable code. `transient` errors are retried by the messaging layer with
+ * backoff; everything else goes straight to the dead-letter topic.
+ */
+export class BallastError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { transient?: boolean; status?: number; cause?: unknown; details?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BallastError';
+  }
+
+  get transient(): boolean {
+    return this.options.transient ?? false;
+  }
+}
+
+/** A failure worth trying again (timeouts, connection resets, 429/5xx from a dependency). */
+export class TransientError extends BallastError {
+  constructor(message: string, cause?: unknown) {
+    super(ERROR_CODES.handlerFailed, message, { transient: true, cause });
+    this.name = 'TransientError';
+  }
+}

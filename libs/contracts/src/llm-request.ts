@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { ChatMessage, ResponseFormat } from './chat.js';
+
+const Identifier = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@/-]+$/, 'letters, digits and . _ : @ / - only');
+
+export const PromptRef = z
+  .object({
+    name: z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits and . _ -'),
+    label: z.string().min(1).max(50).optional(),
+    version: z.number().int().positive().optional(),
+  })
+  .refine((p) => !(p.label && p.version), { message: 'give a label or a version, not both' });
+export type PromptRef = z.infer<typeof PromptRef>;
+
+export const CacheMode = z.enum(['default', 'bypass', 'refresh']);
+export type CacheMode = z.infer<typeof CacheMode>;
+
+export const RequestOptions = z.object({
+  cache: CacheMode.default('default'),
+  judge: z.enum(['default', 'always', 'never']).default('default'),
+  maxTokens: z.number().int().positive().max(200_000).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+export type RequestOptions = z.infer<typeof RequestOptions>;
+
+/**
+ * What a backend asks for. Either a registered prompt (`prompt`) rendered with `variables`, or an
+ * ad-hoc chat (`model` + `messages`) as the OpenAI-compatible endpoint sends it.
+ *
+ * @example { requestId: 'order-42', tenantId: 'demo', prompt: { name: 'support-answer' },
+ *            variables: { question: 'Where is my parcel?' } }
+ */
+export const LlmRequest = z
+  .object({
+    requestId: Identifier,
+    tenantId: z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, _ and -'),
+    prompt: PromptRef.optional(),
+    model: z.string().min(1).max(200).optional(),
+    variables: z.record(z.string(), z.unknown()).default({}),
+    messages: z.array(ChatMessage).max(500).default([]),
+    responseFormat: ResponseFormat.optional(),
+    options: RequestOptions.default({ cache: 'default', judge: 'default' }),
+    replyTo: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name').optional(),
+    timeoutMs: z.number().int().positive().max(600_000).optional(),
+    metadata: z.record(z.string(), z.string().max(1000)).default({}),
+  })
+  .refine((r) => r.prompt !== undefined || (r.model !== undefined && r.messages.length > 0), {
+    message: 'name a prompt, or a model with messages',
+  });
+export type LlmRequest = z.infer<typeof LlmRequest>;
+export type LlmRequestInput = z.input<typeof LlmRequest>;

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ChatMessage, ResponseFormat } from './chat.js';
+import { LlmRequest } from './llm-request.js';
+import { Verdict } from './verdict.js';
+
+export const STAGES = ['ingress', 'guardrail', 'cache', 'inference', 'judge', 'metrics'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const CacheOutcome = z.enum(['hit-exact', 'hit-semantic', 'miss', 'bypass']);
+export type CacheOutcome = z.infer<typeof CacheOutcome>;
+
+export const PromptPolicies = z.object({
+  guardrail: z.record(z.string(), z.unknown()).default({}),
+  cache: z.record(z.string(), z.unknown()).default({}),
+  judge: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** The immutable prompt version a request was resolved to. */
+export const ResolvedPrompt = z.object({
+  name: z.string(),
+  version: z.number().int().positive(),
+  label: z.string().nullable(),
+  contentHash: z.string(),
+  model: z.string(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  policies: PromptPolicies,
+});
+export type ResolvedPrompt = z.infer<typeof ResolvedPrompt>;
+
+export const RenderedRequest = z.object({
+  model: z.string(),
+  messages: z.array(ChatMessage),
+  temperature: z.number().min(0).max(2),
+  maxTokens: z.number().int().positive(),
+  responseFormat: ResponseFormat.optional(),
+});
+export type RenderedRequest = z.infer<typeof RenderedRequest>;
+
+export const TokenUsage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cachedTokens: z.number().int().nonnegative().default(0),
+  costUsd: z.number().nonnegative().nullable(),
+  estimated: z.boolean().default(false),
+});
+export type TokenUsage = z.infer<typeof TokenUsage>;
+
+export const Completion = z.object({
+  content: z.string(),
+  parsed: z.unknown().optional(),
+  model: z.string(),
+  provider: z.string(),
+  finishReason: z.string(),
+  usage: TokenUsage,
+  ttftMs: z.number().nonnegative().nullable(),
+  durationMs: z.number().nonnegative(),
+});
+export type Completion = z.infer<typeof Completion>;
+
+export const StageTiming = z.object({
+  stage: z.string(),
+  queueMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+export type StageTiming = z.infer<typeof StageTiming>;
+
+export const ErrorInfo = z.object({ code: z.string(), message: z.string() });
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+/**
+ * The state that travels between stages. Each stage adds its part and forwards it, so nothing has
+ * to be looked up again downstream.
+ */
+export const PipelineState = z.object({
+  request: LlmRequest,
+  receivedAt: z.iso.datetime({ offset: true }),
+  prompt: ResolvedPrompt.nullable(),
+  rendered: RenderedRequest,
+  verdicts: z.array(Verdict).default([]),
+  cache: z.object({ outcome: CacheOutcome, key: z.string().optional(), similarity: z.number().optional() }).optional(),
+  completion: Completion.optional(),
+  /** Set by a stage that ends the request early (blocked, failed) so the rest only forwards it. */
+  outcome: z
+    .object({ status: z.enum(['blocked', 'failed']), error: ErrorInfo, fallbackContent: z.string().optional() })
+    .optional(),
+  timings: z.array(StageTiming).default([]),
+});
+export type PipelineState = z.infer<typeof PipelineState>;
