@@ -1,0 +1,283 @@
+import { createHash } from 'node:crypto';
+import { KeyedScheduler } from './keyed-scheduler.js';
+import { OffsetTracker } from './offset-tracker.js';
+import type {
+  ConsumeOptions,
+  ConsumerHandle,
+  OutgoingRecord,
+  ReceivedRecord,
+  TopicSpec,
+  Transport,
+} from './transport.js';
+
+const DEFAULT_PARTITIONS = 3;
+/** Pause before a partition re-reads after a handler rejected, so a failing record does not spin. */
+const REDELIVERY_PAUSE_MS = 20;
+
+interface StoredRecord {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+class Partition {
+  readonly log: StoredRecord[] = [];
+  private wakers: Array<() => void> = [];
+
+  append(record: StoredRecord): void {
+    this.log.push(record);
+    const wakers = this.wakers;
+    this.wakers = [];
+    for (const w of wakers) w();
+  }
+
+  /** Resolves when a record at `offset` exists or `signal` fires. */
+  waitFor(offset: number, signal: AbortSignal): Promise<void> {
+    if (offset < this.log.length || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.wakers.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+interface GroupMember {
+  id: number;
+  topics: readonly string[];
+  assign(partitions: Array<{ topic: string; partition: number }>): Promise<void>;
+  revokeAll(): Promise<void>;
+}
+
+class ConsumerGroup {
+  readonly committed = new Map<string, number>();
+  readonly members: GroupMember[] = [];
+  private rebalancing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly broker: MemoryBroker) {}
+
+  join(member: GroupMember): Promise<void> {
+    return this.rebalance(() => this.members.push(member));
+  }
+
+  leave(member: GroupMember): Promise<void> {
+    return this.rebalance(() => {
+      const i = this.members.indexOf(member);
+      if (i >= 0) this.members.splice(i, 1);
+    });
+  }
+
+  commit(topic: string, partition: number, nextOffset: number): void {
+    const k = `${topic}/${partition}`;
+    if ((this.committed.get(k) ?? 0) < nextOffset) this.committed.set(k, nextOffset);
+  }
+
+  position(topic: string, partition: number, fromBeginning: boolean): number {
+    const k = `${topic}/${partition}`;
+    const committed = this.committed.get(k);
+    if (committed !== undefined) return committed;
+    return fromBeginning ? 0 : this.broker.topic(topic)[partition]!.log.length;
+  }
+
+  // Stop-the-world like Kafka's eager protocol: everyone drains and commits, then partitions move.
+  private rebalance(change: () => void): Promise<void> {
+    this.rebalancing = this.rebalancing.then(async () => {
+      await Promise.all(this.members.map((m) => m.revokeAll()));
+      change();
+      const byMember = new Map<GroupMember, Array<{ topic: string; partition: number }>>();
+      const topics = [...new Set(this.members.flatMap((m) => m.topics))].sort();
+      for (const topic of topics) {
+        const subscribers = this.members.filter((m) => m.topics.includes(topic));
+        this.broker.topic(topic).forEach((_, partition) => {
+          const owner = subscribers[partition % subscribers.length]!;
+          byMember.set(owner, [...(byMember.get(owner) ?? []), { topic, partition }]);
+        });
+      }
+      await Promise.all(this.members.map((m) => m.assign(byMember.get(m) ?? [])));
+    });
+    return this.rebalancing;
+  }
+}
+
+/**
+ * An in-process broker: partitioned append-only logs, consumer groups with committed offsets,
+ * redelivery of what was not committed. Several `MemoryTransport`s may share one broker to stand
+ * for several processes; a transport that closes and a new one that joins the same group carry on
+ * from the committed offsets, as after a restart.
+ */
+export class MemoryBroker {
+  private readonly topics = new Map<string, Partition[]>();
+  private readonly groups = new Map<string, ConsumerGroup>();
+
+  constructor(readonly defaultPartitions = DEFAULT_PARTITIONS) {}
+
+  ensureTopic(name: string, partitions = this.defaultPartitions): void {
+    if (!this.topics.has(name)) this.topics.set(name, Array.from({ length: partitions }, () => new Partition()));
+  }
+
+  topic(name: string): Partition[] {
+    this.ensureTopic(name);
+    return this.topics.get(name)!;
+  }
+
+  group(id: string): ConsumerGroup {
+    let g = this.groups.get(id);
+    if (!g) this.groups.set(id, (g = new ConsumerGroup(this)));
+    return g;
+  }
+
+  append(record: OutgoingRecord): void {
+    const partitions = this.topic(record.topic);
+    const p = partitionFor(record.key, partitions.length);
+    partitions[p]!.append({
+      key: record.key,
+      value: Buffer.from(record.value),
+      headers: { ...record.headers },
+      timestamp: Date.now(),
+    });
+  }
+
+  /** Every record currently in `topic`, in partition then offset order: for tests and inspection. */
+  records(topic: string): ReceivedRecord[] {
+    return this.topic(topic).flatMap((p, partition) =>
+      p.log.map((r, offset) => ({ ...r, topic, partition, offset: String(offset) })),
+    );
+  }
+
+  /** Records not yet committed by `groupId` across the given topics. */
+  lag(groupId: string, topics: readonly string[]): number {
+    const g = this.group(groupId);
+    let lag = 0;
+    for (const t of topics) this.topic(t).forEach((p, i) => (lag += p.log.length - g.position(t, i, true)));
+    return lag;
+  }
+}
+
+function partitionFor(key: string, count: number): number {
+  return createHash('md5').update(key).digest().readUInt32BE(0) % count;
+}
+
+let nextMemberId = 1;
+
+class MemoryConsumer implements ConsumerHandle, GroupMember {
+  readonly id = nextMemberId++;
+  readonly topics: readonly string[];
+  private readonly scheduler: KeyedScheduler;
+  private readonly group: ConsumerGroup;
+  private loops: Array<{ abort: AbortController; done: Promise<void> }> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly broker: MemoryBroker,
+    private readonly options: ConsumeOptions,
+  ) {
+    this.topics = options.topics;
+    this.scheduler = new KeyedScheduler(options.concurrency);
+    this.group = broker.group(options.groupId);
+  }
+
+  start(): Promise<void> {
+    return this.group.join(this);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.group.leave(this);
+  }
+
+  async assign(partitions: Array<{ topic: string; partition: number }>): Promise<void> {
+    if (this.stopped && partitions.length > 0) return;
+    for (const { topic, partition } of partitions) {
+      const abort = new AbortController();
+      this.loops.push({ abort, done: this.runPartition(topic, partition, abort.signal) });
+    }
+  }
+
+  async revokeAll(): Promise<void> {
+    const loops = this.loops;
+    this.loops = [];
+    for (const l of loops) l.abort.abort();
+    await Promise.all(loops.map((l) => l.done));
+  }
+
+  private async runPartition(topic: string, partition: number, signal: AbortSignal): Promise<void> {
+    const log = this.broker.topic(topic)[partition]!;
+    let position = this.group.position(topic, partition, this.options.fromBeginning ?? false);
+    // Per-partition window so one busy partition cannot take every slot of the scheduler.
+    const window = Math.max(1, this.options.concurrency * 4);
+    while (!signal.aborted) {
+      const tracker = new OffsetTracker();
+      let failed = false;
+      const rewind = new AbortController();
+      const wake = AbortSignal.any([signal, rewind.signal]);
+      const inFlight = new Set<Promise<void>>();
+      while (!signal.aborted && !failed) {
+        await log.waitFor(position, wake);
+        if (signal.aborted || failed) break;
+        while (inFlight.size >= window) await Promise.race(inFlight);
+        if (failed) break;
+        const offset = position++;
+        const stored = log.log[offset]!;
+        const record: ReceivedRecord = { ...stored, headers: { ...stored.headers }, topic, partition, offset: String(offset) };
+        tracker.begin(record.offset);
+        const task = this.scheduler
+          .run(record.key, () => this.options.handle(record, { heartbeat: async () => undefined }))
+          .then(
+            () => {
+              const next = tracker.finish(record.offset);
+              if (next !== null) this.group.commit(topic, partition, Number(next));
+            },
+            () => {
+              failed = true;
+              rewind.abort();
+            },
+          );
+        const tracked = task.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+      }
+      await Promise.all(inFlight);
+      if (!failed) break;
+      // Rewind to the first record not committed, as a Kafka consumer does after a failed batch.
+      await new Promise((r) => setTimeout(r, REDELIVERY_PAUSE_MS));
+      position = this.group.position(topic, partition, true);
+    }
+  }
+}
+
+/** The in-memory `Transport`: same topics, keys, per-key order and group semantics as Kafka. */
+export class MemoryTransport implements Transport {
+  readonly kind = 'memory' as const;
+  private readonly consumers = new Set<MemoryConsumer>();
+
+  constructor(readonly broker: MemoryBroker = new MemoryBroker()) {}
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    for (const t of topics) this.broker.ensureTopic(t.name, t.partitions);
+  }
+
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
+    for (const r of records) this.broker.append(r);
+  }
+
+  async consume(options: ConsumeOptions): Promise<ConsumerHandle> {
+    const consumer = new MemoryConsumer(this.broker, options);
+    this.consumers.add(consumer);
+    await consumer.start();
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.stop();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    this.consumers.clear();
+  }
+}

@@ -1,0 +1,174 @@
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import type { z } from 'zod';
+import {
+  AnyEnvelope,
+  BallastError,
+  ERROR_CODES,
+  envelopeSchemaFor,
+  isEnvelopeTopic,
+  type Envelope,
+} from '#contracts';
+import { deadLetterFor, type DeadLetterReason } from './dead-letter.js';
+import { DEFAULT_RETRY_POLICY, backoffDelay, isTransient, type RetryPolicy } from './retry-policy.js';
+import { extractTraceContext } from './trace-context.js';
+import type { ConsumerHandle, DeliveryControl, ReceivedRecord, Transport } from './transport.js';
+
+const tracer = trace.getTracer('ballast-messaging');
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  headers: Record<string, string>;
+  /** Handler attempt within this delivery, starting at 1. */
+  attempt: number;
+  heartbeat(): Promise<void>;
+}
+
+export type EnvelopeHandler = (envelope: Envelope<unknown>, ctx: MessageContext) => Promise<unknown>;
+
+export interface StageConsumerOptions {
+  /** The service name: it is the consumer group and the `ballast-failed-stage` of its dead letters. */
+  stage: string;
+  groupId?: string;
+  handlers: ReadonlyMap<string, EnvelopeHandler>;
+  concurrency: number;
+  retry?: RetryPolicy;
+  fromBeginning?: boolean;
+  /** Injected for tests; waits between retries. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const schemaCache = new Map<string, z.ZodType>();
+function schemaFor(topic: string): z.ZodType {
+  let schema = schemaCache.get(topic);
+  if (!schema) schemaCache.set(topic, (schema = isEnvelopeTopic(topic) ? envelopeSchemaFor(topic) : AnyEnvelope));
+  return schema;
+}
+
+/** Where each issue is and what kind it is; the offending values are left out, they may be personal data. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 10)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Turns records into handler calls for one stage: decodes and validates the envelope, runs the
+ * handler inside a `process <topic>` span, retries transient failures with jittered backoff, and
+ * dead-letters what cannot be handled. It resolves for every record it could account for, so a
+ * poison message never blocks its partition; it rejects only when even the dead-letter send fails,
+ * and then the transport delivers the record again.
+ */
+export class StageConsumer {
+  private handle?: ConsumerHandle;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: StageConsumerOptions,
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async start(): Promise<void> {
+    this.handle = await this.transport.consume({
+      groupId: this.options.groupId ?? this.options.stage,
+      topics: [...this.options.handlers.keys()],
+      concurrency: this.options.concurrency,
+      fromBeginning: this.options.fromBeginning ?? true,
+      handle: (record, control) => this.process(record, control),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.handle?.stop();
+    this.handle = undefined;
+  }
+
+  /** Handles one record end to end. Exposed so a test can drive a single record. */
+  async process(record: ReceivedRecord, control: DeliveryControl): Promise<void> {
+    const parent = extractTraceContext(record.headers);
+    const span = tracer.startSpan(
+      `process ${record.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': record.topic,
+          'messaging.destination.partition.id': String(record.partition),
+          'messaging.kafka.offset': Number(record.offset),
+          'messaging.consumer.group.name': this.options.groupId ?? this.options.stage,
+          'ballast.stage': this.options.stage,
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () => this.decodeAndRun(record, control, span));
+    } finally {
+      span.end();
+    }
+  }
+
+  private async decodeAndRun(record: ReceivedRecord, control: DeliveryControl, span: Span): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(record.value.toString('utf8'));
+    } catch {
+      return this.deadLetter(record, span, { errorClass: ERROR_CODES.malformedMessage, reason: 'value is not valid JSON' });
+    }
+    const parsed = schemaFor(record.topic).safeParse(raw);
+    if (!parsed.success) {
+      return this.deadLetter(record, span, {
+        errorClass: ERROR_CODES.schemaInvalid,
+        reason: `envelope does not match the ${record.topic} schema: ${describeIssues(parsed.error)}`,
+      });
+    }
+    const envelope = parsed.data as Envelope<unknown>;
+    span.setAttributes({ 'ballast.request_id': envelope.requestId, 'ballast.tenant_id': envelope.tenantId });
+    const handler = this.options.handlers.get(record.topic);
+    if (!handler) {
+      return this.deadLetter(record, span, { errorClass: ERROR_CODES.internal, reason: `no handler for ${record.topic}` });
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler(envelope, { ...record, attempt, heartbeat: control.heartbeat });
+        return;
+      } catch (error) {
+        const retryable = isTransient(error) && attempt < this.retry.maxAttempts;
+        span.addEvent('handler_failed', { attempt, retryable, 'error.type': errorClass(error) });
+        if (!retryable) {
+          return this.deadLetter(record, span, {
+            errorClass: errorClass(error),
+            reason: `${describeError(error)}${isTransient(error) ? ` (gave up after ${attempt} attempts)` : ''}`,
+          });
+        }
+        await control.heartbeat();
+        await this.sleep(backoffDelay(attempt, this.retry));
+      }
+    }
+  }
+
+  private async deadLetter(record: ReceivedRecord, span: Span, why: Omit<DeadLetterReason, 'stage'>): Promise<void> {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: why.errorClass });
+    span.setAttribute('error.type', why.errorClass);
+    await this.transport.send([deadLetterFor(record, { ...why, stage: this.options.stage })]);
+  }
+}
+
+function errorClass(error: unknown): string {
+  if (error instanceof BallastError) return error.code;
+  if (error instanceof Error) return error.name;
+  return 'UnknownError';
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
