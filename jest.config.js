@@ -4,7 +4,7 @@ const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^#(contracts|messaging|persistence|observability|config|testing)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#(contracts|messaging|persistence|observability|config|testing|runtime)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
@@ -14,7 +14,7 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/services/*/test/*.e2e-spec.ts', '<rootDir>/test/*.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/services/*/test/*.e2e-spec.ts', '<rootDir>/test/*.spec.ts'],
     },
     {
       ...shared,

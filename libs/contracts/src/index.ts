@@ -8,3 +8,4 @@ export * from './llm-response.js';
 export * from './pipeline.js';
 export * from './topics.js';
 export * from './verdict.js';
+export * from './outcome.js';

@@ -22,9 +22,11 @@ export const LlmResponse = z.object({
   prompt: z.object({ name: z.string(), version: z.number().int() }).nullable(),
   model: z.string().nullable(),
   error: ErrorInfo.nullable(),
-  judge: z.enum(['default', 'always', 'never']).default('default'),
-  judgeSampleRate: z.number().min(0).max(1).optional(),
+  /** Set by the cache on a miss: where to store this answer once it has passed the output guardrail. */
+  cacheStore: z.object({ key: z.string(), ttlSeconds: z.number().int().positive() }).nullable().default(null),
+  judge: z.object({ mode: z.enum(['default', 'always', 'never']), sampleRate: z.number().min(0).max(1) }),
   replyTo: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).default({}),
   completedAt: z.iso.datetime({ offset: true }),
 });
 export type LlmResponse = z.infer<typeof LlmResponse>;

@@ -77,7 +77,15 @@ export const PipelineState = z.object({
   prompt: ResolvedPrompt.nullable(),
   rendered: RenderedRequest,
   verdicts: z.array(Verdict).default([]),
-  cache: z.object({ outcome: CacheOutcome, key: z.string().optional(), similarity: z.number().optional() }).optional(),
+  cache: z
+    .object({
+      outcome: CacheOutcome,
+      key: z.string().optional(),
+      similarity: z.number().optional(),
+      /** Set on a miss that may be stored once the answer passes the output guardrail. */
+      storeTtlSeconds: z.number().int().positive().optional(),
+    })
+    .optional(),
   completion: Completion.optional(),
   /** Set by a stage that ends the request early (blocked, failed) so the rest only forwards it. */
   outcome: z

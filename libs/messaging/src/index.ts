@@ -7,3 +7,8 @@ export * from './retry-policy.js';
 export * from './stage-consumer.js';
 export * from './trace-context.js';
 export * from './transport.js';
+export * from './nest/ballast.context.js';
+export * from './nest/ballast.server.js';
+export * from './nest/rethrow-rpc.filter.js';
+export * from './nest/stage-controller.decorator.js';
+export * from './pipeline-step.js';

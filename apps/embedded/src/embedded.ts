@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ALL_TOPICS } from '#contracts';
+import { MemoryBroker, MemoryTransport, Publisher, type Transport } from '#messaging';
+import {
+  InMemoryProcessedMessageStore,
+  TypeormPromptRegistryRepository,
+  TypeormTenantRepository,
+  loadPromptFiles,
+  openDataSource,
+  seedDefaults,
+  startEmbeddedPostgres,
+} from '#persistence';
+import { createStageApp } from '#runtime';
+import { CacheModule } from '../../../services/cache/src/cache.module.js';
+import { MemoryCacheStore } from '../../../services/cache/src/store/memory.cache-store.js';
+import { GuardrailModule } from '../../../services/guardrail/src/guardrail.module.js';
+import { IngressModule } from '../../../services/ingress/src/ingress.module.js';
+import { InferenceModule } from '../../../services/inference/src/inference.module.js';
+import { SimulatorProvider, type SimulatorOptions } from '../../../services/inference/src/providers/simulator.provider.js';
+import { JudgeModule } from '../../../services/judge/src/judge.module.js';
+import { MetricsModule } from '../../../services/metrics/src/metrics.module.js';
+
+export interface EmbeddedOptions {
+  port: number;
+  host?: string;
+  /** PGlite keeps its files here; undefined keeps the database in memory (tests). */
+  dataDir?: string;
+  apiKey: string;
+  promptsDir?: string;
+  concurrency?: number;
+  simulator?: SimulatorOptions;
+  partitions?: number;
+}
+
+export interface Embedded {
+  url: string;
+  transport: Transport;
+  broker: MemoryBroker;
+  apps: INestApplication[];
+  stop(): Promise<void>;
+}
+
+/**
+ * All six services in one process: the in-memory bus, PGlite for the registry, the simulator model
+ * and HTTP on one port. The same modules and handlers run distributed; only the adapters differ.
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
+  const pg = await startEmbeddedPostgres(options.dataDir ? { dataDir: options.dataDir } : {});
+  const dataSource = await openDataSource({ url: pg.url, poolSize: pg.maxConnections, applicationName: 'ballast-embedded' });
+  const prompts = options.promptsDir ? (await loadPromptFiles(options.promptsDir)).map((f) => f.definition) : undefined;
+  await seedDefaults(dataSource, { apiKey: options.apiKey, ...(prompts ? { prompts } : {}) });
+
+  const broker = new MemoryBroker(options.partitions ?? 6);
+  const transport = new MemoryTransport(broker);
+  await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: broker.defaultPartitions })));
+  const concurrency = options.concurrency ?? 64;
+  const publisher = (stage: string) => new Publisher(transport, stage);
+  const stage = <T>(name: string, module: T) => ({ module: module as never, transport, stage: name, concurrency });
+
+  // Downstream stages first, so no stage publishes to a topic whose consumer has not joined yet.
+  const apps: NestFastifyApplication[] = [];
+  apps.push(await createStageApp(stage('metrics', MetricsModule.register({ http: false }))));
+  apps.push(await createStageApp(stage('judge', JudgeModule.register({ publisher: publisher('judge') }, { http: false }))));
+  apps.push(
+    await createStageApp(
+      stage('inference', InferenceModule.register({
+        publisher: publisher('inference'),
+        providers: [new SimulatorProvider(options.simulator)],
+        ledger: new InMemoryProcessedMessageStore(),
+        defaultTimeoutMs: 60_000,
+      }, { http: false })),
+    ),
+  );
+  apps.push(await createStageApp(stage('cache', CacheModule.register({ publisher: publisher('cache'), store: new MemoryCacheStore(), defaultTtlSeconds: 3600 }, { http: false }))));
+  apps.push(
+    await createStageApp(
+      stage('guardrail', GuardrailModule.register({ publisher: publisher('guardrail'), limits: { maxInputChars: 200_000, maxVariableChars: 100_000 } }, { http: false })),
+    ),
+  );
+  const ingress = await createStageApp(
+    stage('ingress', IngressModule.register({
+      transport,
+      publisher: publisher('ingress'),
+      registry: new TypeormPromptRegistryRepository(dataSource),
+      tenants: new TypeormTenantRepository(dataSource),
+      ledger: new InMemoryProcessedMessageStore(),
+      instanceId: randomUUID(),
+      limits: { defaultTimeoutMs: 30_000, maxTimeoutMs: 600_000, defaultMaxTokens: 512 },
+      concurrency,
+    })),
+  );
+  apps.push(ingress);
+  await Promise.all(apps.filter((a) => a !== ingress).map((a) => a.init()));
+  await ingress.listen(options.port, options.host ?? '127.0.0.1');
+  const address = ingress.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  let stopped = false;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    transport,
+    broker,
+    apps,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const app of [...apps].reverse()) await app.close();
+      await transport.close();
+      await dataSource.destroy();
+      await pg.stop();
+    },
+  };
+}
+
+export function defaultDataDir(): string {
+  return join(process.cwd(), '.data');
+}

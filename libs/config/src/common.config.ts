@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { bool, brokers, int, oneOf, port, url } from './env.fields.js';
+
+/** Variables every service reads. Spread into a service's own shape through `serviceConfig`. */
+export const commonConfig = {
+  /** `embedded`: all services in one process on the in-memory bus; `distributed`: Kafka. */
+  BALLAST_MODE: oneOf(['embedded', 'distributed']).default('embedded'),
+  KAFKA_BROKERS: brokers().optional(),
+  KAFKA_CLIENT_ID: z.string().trim().min(1).default('ballast'),
+  KAFKA_PARTITIONS: int({ min: 1, max: 10_000 }).default(6),
+  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'] }).optional(),
+  /** Where embedded mode keeps PGlite and other local state. */
+  BALLAST_DATA_DIR: z.string().default('.data'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http:', 'https:'] }).optional(),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The platform's port variable; `BALLAST_PORT` wins when both are set. */
+  PORT: port().optional(),
+  BALLAST_PORT: port().optional(),
+  BALLAST_CONSUMER_CONCURRENCY: int({ min: 1, max: 1_024 }).default(16),
+  BALLAST_MAX_RETRIES: int({ min: 0, max: 100 }).default(3),
+  BALLAST_CAPTURE_CONTENT: bool().default(false),
+  BALLAST_LOG_CONTENT: bool().default(false),
+};
+
+export const DEFAULT_PORT = 8080;
+
+type CommonShape = typeof commonConfig;
+
+export interface ServiceConfigOptions<E extends z.ZodRawShape> {
+  /** Variables that must be set when `BALLAST_MODE=distributed` (`KAFKA_BROKERS` always is). */
+  requiredInDistributed?: readonly (keyof CommonShape | keyof E & string)[];
+}
+
+/**
+ * The schema for one service: the common variables plus its own, with the cross-field rules
+ * (Kafka brokers required in distributed mode) and `BALLAST_PORT` resolved from `BALLAST_PORT`, `PORT` or 8080.
+ *
+ * @example
+ * export const cacheConfig = defineConfig(serviceConfig(
+ *   { QDRANT_URL: url().optional(), CACHE_THRESHOLD: z.coerce.number().default(0.92) },
+ *   { requiredInDistributed: ['DATABASE_URL'] },
+ * ));
+ */
+export function serviceConfig<E extends z.ZodRawShape = Record<never, never>>(
+  extra: E = {} as E,
+  options: ServiceConfigOptions<E> = {},
+) {
+  const required = ['KAFKA_BROKERS', ...(options.requiredInDistributed ?? [])];
+  return z
+    .object({ ...commonConfig, ...extra } as CommonShape & E)
+    .superRefine((config, ctx) => {
+      const values = config as Record<string, unknown>;
+      if (values.BALLAST_MODE !== 'distributed') return;
+      for (const variable of new Set(required)) {
+        if (values[variable] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [variable], message: 'required when BALLAST_MODE=distributed' });
+        }
+      }
+    }, { when: () => true }) // runs even when other variables are bad, so one start-up names every problem
+    .transform((config) => {
+      const values = config as unknown as Record<string, unknown>;
+      const resolved = (values.BALLAST_PORT ?? values.PORT ?? DEFAULT_PORT) as number;
+      return { ...config, BALLAST_PORT: resolved };
+    });
+}
+
+/** The common schema alone, for tools and services with no variables of their own. */
+export const commonConfigSchema = serviceConfig();

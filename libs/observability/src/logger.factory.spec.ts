@@ -1,0 +1,93 @@
+import { Writable } from 'node:stream';
+import { PinoNestLogger, createLogger, shutdownTelemetry, startTelemetry, withLogContext, withSpan } from './index.js';
+
+/** Collects the JSON lines a logger writes. */
+function captureLines(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const lines = () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { stream, lines };
+}
+
+describe('createLogger', () => {
+  beforeAll(() => startTelemetry({ serviceName: 'ingress', exporter: 'memory' }));
+  afterAll(() => shutdownTelemetry());
+
+  it('redacts prompt content and credentials by default', () => {
+    const { stream, lines } = captureLines();
+    const logger = createLogger({ service: 'ingress', destination: stream, env: {} });
+
+    logger.info(
+      {
+        payload: { request: { variables: { name: 'Ada' }, messages: [{ role: 'user', content: 'my card is 4111' }] } },
+        completion: 'the answer',
+        provider: { apiKey: 'sk-live-123' },
+        headers: { authorization: 'Bearer t0ken' },
+        model: 'sim-1',
+      },
+      'request accepted',
+    );
+
+    const [line] = lines();
+    const text = JSON.stringify(line);
+    expect(text).not.toContain('4111');
+    expect(text).not.toContain('Ada');
+    expect(text).not.toContain('the answer');
+    expect(text).not.toContain('sk-live-123');
+    expect(text).not.toContain('t0ken');
+    expect(line).toMatchObject({ service: 'ingress', level: 'info', msg: 'request accepted', model: 'sim-1', completion: '[redacted]' });
+  });
+
+  it('logs content when BALLAST_LOG_CONTENT=true, but never credentials', () => {
+    const { stream, lines } = captureLines();
+    const logger = createLogger({ service: 'ingress', destination: stream, env: { BALLAST_LOG_CONTENT: 'true' } });
+
+    logger.info({ prompt: 'hello', apiKey: 'sk-live-123' }, 'debugging a prompt');
+
+    expect(lines()[0]).toMatchObject({ prompt: 'hello', apiKey: '[redacted]' });
+  });
+
+  it('stamps lines with the request id from the log context and the active trace id', async () => {
+    const { stream, lines } = captureLines();
+    const logger = createLogger({ service: 'guardrail', destination: stream, env: {} });
+
+    const traceId = await withLogContext({ requestId: 'req-42', tenantId: 'acme' }, () =>
+      withSpan('process ballast.guard-input.v1', {}, (span) => {
+        logger.info('checking input');
+        return span.spanContext().traceId;
+      }),
+    );
+    logger.info('outside any request');
+
+    const [inside, outside] = lines();
+    expect(inside).toMatchObject({ service: 'guardrail', requestId: 'req-42', tenantId: 'acme', traceId });
+    expect(outside?.requestId).toBeUndefined();
+    expect(outside?.traceId).toBeUndefined();
+  });
+
+  it('takes its level from LOG_LEVEL', () => {
+    const { stream, lines } = captureLines();
+    const logger = createLogger({ service: 'judge', destination: stream, env: { LOG_LEVEL: 'warn' } });
+    logger.info('hidden');
+    logger.warn('shown');
+    expect(lines().map((line) => line.msg)).toEqual(['shown']);
+  });
+
+  it("turns Nest's log calls into JSON lines with their context", () => {
+    const { stream, lines } = captureLines();
+    const nest = new PinoNestLogger(createLogger({ service: 'ingress', destination: stream, env: {} }));
+
+    nest.log('Mapped {/health/ready, GET} route', 'RouterExplorer');
+    nest.error('Handler failed', 'Error: boom\n    at x', 'ExceptionsHandler');
+
+    expect(lines()).toEqual([
+      expect.objectContaining({ level: 'info', context: 'RouterExplorer', msg: 'Mapped {/health/ready, GET} route' }),
+      expect.objectContaining({ level: 'error', context: 'ExceptionsHandler', stack: 'Error: boom\n    at x', msg: 'Handler failed' }),
+    ]);
+  });
+});

@@ -1,0 +1,26 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Completion, Envelope, LlmResponse } from '#contracts';
+import { CACHE_DEPS, type CacheDeps } from '../cache.tokens.js';
+
+/** Stores answers that completed through inference and passed the output guardrail. */
+@Injectable()
+export class StoreAnswerUseCase {
+  constructor(@Inject(CACHE_DEPS) private readonly deps: CacheDeps) {}
+
+  async execute(envelope: Envelope<LlmResponse>): Promise<void> {
+    const r = envelope.payload;
+    if (r.status !== 'completed' || r.source !== 'inference' || !r.cacheStore || r.content === null || !r.usage) return;
+    const completion: Completion = {
+      content: r.content,
+      ...(r.parsed === undefined ? {} : { parsed: r.parsed }),
+      model: r.model ?? 'unknown',
+      provider: 'cache',
+      finishReason: 'stop',
+      // A cached answer costs nothing to serve again: keep the token counts, drop the price.
+      usage: { ...r.usage, costUsd: 0, cachedTokens: r.usage.inputTokens },
+      ttftMs: null,
+      durationMs: 0,
+    };
+    await this.deps.store.set(r.cacheStore.key, completion, r.cacheStore.ttlSeconds);
+  }
+}

@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ObservabilityModule } from '#observability';
+import { GuardrailController } from './guardrail.controller.js';
+import { GUARDRAIL_DEPS, type GuardrailDeps } from './guardrail.tokens.js';
+import { CheckInputUseCase } from './input/check-input.usecase.js';
+import { CheckOutputUseCase } from './output/check-output.usecase.js';
+
+@Module({})
+export class GuardrailModule {
+  static register(deps: GuardrailDeps, options: { http?: boolean } = {}): DynamicModule {
+    return {
+      module: GuardrailModule,
+      imports: options.http === false ? [] : [ObservabilityModule],
+      controllers: [GuardrailController],
+      providers: [{ provide: GUARDRAIL_DEPS, useValue: deps }, CheckInputUseCase, CheckOutputUseCase],
+    };
+  }
+}

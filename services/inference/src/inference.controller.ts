@@ -1,0 +1,14 @@
+import { Payload } from '@nestjs/microservices';
+import { TOPICS, type Envelope, type PipelineState } from '#contracts';
+import { OnTopic, StageController } from '#messaging';
+import { CompleteUseCase } from './complete/complete.usecase.js';
+
+@StageController()
+export class InferenceController {
+  constructor(private readonly complete: CompleteUseCase) {}
+
+  @OnTopic(TOPICS.inference)
+  onInference(@Payload() envelope: Envelope<PipelineState>): Promise<void> {
+    return this.complete.execute(envelope);
+  }
+}

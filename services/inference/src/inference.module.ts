@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ObservabilityModule } from '#observability';
+import { CompleteUseCase } from './complete/complete.usecase.js';
+import { InferenceController } from './inference.controller.js';
+import { INFERENCE_DEPS, type InferenceDeps } from './inference.tokens.js';
+
+@Module({})
+export class InferenceModule {
+  static register(deps: InferenceDeps, options: { http?: boolean } = {}): DynamicModule {
+    return {
+      module: InferenceModule,
+      imports: options.http === false ? [] : [ObservabilityModule],
+      controllers: [InferenceController],
+      providers: [{ provide: INFERENCE_DEPS, useValue: deps }, CompleteUseCase],
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { BallastError, ERROR_CODES, LlmRequest } from '#contracts';
+
+/** Where each issue is and what is wrong, without echoing the values. */
+export function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+}
+
+/** Parses a native request body for `tenantId`; the body may omit the tenant or must name the same one. */
+export function parseRequestBody(body: unknown, tenantId: string): LlmRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BallastError(ERROR_CODES.invalidRequest, 'the body must be a JSON object', { status: 400 });
+  }
+  const given = (body as Record<string, unknown>)['tenantId'];
+  if (given !== undefined && given !== tenantId) {
+    throw new BallastError(ERROR_CODES.forbidden, 'the API key belongs to another tenant than "tenantId"', { status: 403 });
+  }
+  const parsed = LlmRequest.safeParse({ ...body, tenantId });
+  if (!parsed.success) {
+    throw new BallastError(ERROR_CODES.invalidRequest, 'the request does not match the LlmRequest schema', { status: 400, details: issuesOf(parsed.error) });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { BallastError, ERROR_CODES, type LlmResponse } from '#contracts';
+import type { Tenant } from '#persistence';
+import { RequestLedger } from '../outcomes/request.ledger.js';
+import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
+import { ApiErrorFilter } from './api-error.filter.js';
+import { parseRequestBody } from './request-body.js';
+import { TenantGuard } from './tenant.guard.js';
+
+export interface Reply {
+  status(code: number): Reply;
+  header(name: string, value: string): Reply;
+}
+
+/** Sets the headers every answer carries. */
+export function outcomeHeaders(reply: Reply, outcome: LlmResponse): void {
+  reply.header('x-ballast-request-id', outcome.requestId);
+  reply.header('x-ballast-cache', outcome.cache ?? 'miss');
+  if (outcome.prompt) reply.header('x-ballast-prompt-version', String(outcome.prompt.version));
+}
+
+/** The native API: `LlmRequest` in, `LlmResponse` out. */
+@Controller('v1/requests')
+@UseGuards(TenantGuard)
+@UseFilters(ApiErrorFilter)
+export class RequestsController {
+  constructor(
+    private readonly submit: SubmitAndWaitService,
+    private readonly ledger: RequestLedger,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async create(
+    @Body() body: unknown,
+    @Query('wait') wait: string | undefined,
+    @Req() req: { tenant: Tenant },
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<LlmResponse | { requestId: string; status: 'pending'; location: string }> {
+    const request = parseRequestBody(body, req.tenant.id);
+    const result = await this.submit.run(request, req.tenant, wait === 'true' || wait === '1');
+    if ('outcome' in result) {
+      outcomeHeaders(reply, result.outcome);
+      return result.outcome;
+    }
+    const location = `/v1/requests/${encodeURIComponent(result.pending)}`;
+    reply.status(202).header('location', location).header('x-ballast-request-id', result.pending);
+    return { requestId: result.pending, status: 'pending', location };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @Req() req: { tenant: Tenant }, @Res({ passthrough: true }) reply: Reply) {
+    const outcome = await this.ledger.outcome(req.tenant.id, id);
+    if (outcome) {
+      outcomeHeaders(reply, outcome);
+      return outcome;
+    }
+    if (await this.ledger.known(req.tenant.id, id)) {
+      reply.status(202).header('x-ballast-request-id', id);
+      return { requestId: id, status: 'pending' };
+    }
+    throw new BallastError(ERROR_CODES.invalidRequest, `no request "${id}" for this tenant`, { status: 404 });
+  }
+}

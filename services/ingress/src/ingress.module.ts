@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ObservabilityModule } from '#observability';
+import { OpenAiController } from './http/openai.controller.js';
+import { RequestsController } from './http/requests.controller.js';
+import { TenantGuard } from './http/tenant.guard.js';
+import { INGRESS_DEPS, type IngressDeps } from './ingress.tokens.js';
+import { OutcomeListener } from './outcomes/outcome.listener.js';
+import { OutcomeWaiters } from './outcomes/outcome.waiters.js';
+import { RequestLedger } from './outcomes/request.ledger.js';
+import { PromptResolver } from './prompts/prompt.resolver.js';
+import { RequestsTopicController } from './submit/requests-topic.controller.js';
+import { SubmitAndWaitService } from './submit/submit-and-wait.service.js';
+import { SubmitRequestUseCase } from './submit/submit-request.usecase.js';
+
+@Module({})
+export class IngressModule {
+  static register(deps: IngressDeps, options: { http?: boolean } = {}): DynamicModule {
+    return {
+      module: IngressModule,
+      imports: options.http === false ? [] : [ObservabilityModule],
+      controllers: [RequestsController, OpenAiController, RequestsTopicController],
+      providers: [
+        { provide: INGRESS_DEPS, useValue: deps },
+        TenantGuard,
+        PromptResolver,
+        RequestLedger,
+        OutcomeWaiters,
+        OutcomeListener,
+        SubmitRequestUseCase,
+        SubmitAndWaitService,
+      ],
+    };
+  }
+}

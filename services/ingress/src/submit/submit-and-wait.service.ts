@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BallastError, ERROR_CODES, type LlmRequest, type LlmResponse } from '#contracts';
+import type { Tenant } from '#persistence';
+import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
+import { OutcomeWaiters } from '../outcomes/outcome.waiters.js';
+import { RequestLedger } from '../outcomes/request.ledger.js';
+import { SubmitRequestUseCase } from './submit-request.usecase.js';
+
+export type HttpSubmission = { outcome: LlmResponse } | { pending: string };
+
+/** HTTP's view of a submission: wait for the outcome, or return where to find it. */
+@Injectable()
+export class SubmitAndWaitService {
+  constructor(
+    @Inject(INGRESS_DEPS) private readonly deps: IngressDeps,
+    private readonly submit: SubmitRequestUseCase,
+    private readonly waiters: OutcomeWaiters,
+    private readonly ledger: RequestLedger,
+  ) {}
+
+  async run(request: LlmRequest, tenant: Tenant, wait: boolean): Promise<HttpSubmission> {
+    const waitMs = Math.min(request.timeoutMs ?? this.deps.limits.defaultTimeoutMs, this.deps.limits.maxTimeoutMs) + 1_000;
+    // Listen before publishing, so a fast pipeline cannot answer before anyone waits.
+    const waiting = wait ? this.waiters.wait(request.tenantId, request.requestId, waitMs) : null;
+    const submission = await this.submit.execute(request, tenant);
+    if (submission.kind === 'rejected') throw submission.error;
+    if (submission.kind === 'duplicate' && submission.outcome) return { outcome: submission.outcome };
+    if (!waiting) return { pending: request.requestId };
+    const outcome = (await waiting) ?? (await this.ledger.outcome(request.tenantId, request.requestId));
+    if (!outcome) {
+      throw new BallastError(ERROR_CODES.deadlineExceeded, `no outcome within ${waitMs} ms; poll GET /v1/requests/${request.requestId}`, { status: 504 });
+    }
+    return { outcome };
+  }
+}

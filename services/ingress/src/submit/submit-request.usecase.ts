@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BallastError,
+  ERROR_CODES,
+  TOPICS,
+  createEnvelope,
+  endWith,
+  type ChatMessage,
+  type LlmRequest,
+  type LlmResponse,
+  type PipelineState,
+  type RenderedRequest,
+  type ResolvedPrompt,
+} from '#contracts';
+import { publishOutcome } from '#messaging';
+import { renderMessages, type Tenant } from '#persistence';
+import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
+import { RequestLedger } from '../outcomes/request.ledger.js';
+import { PromptResolver } from '../prompts/prompt.resolver.js';
+
+export type Submission =
+  | { kind: 'accepted'; state: PipelineState }
+  | { kind: 'duplicate'; outcome: LlmResponse | null }
+  | { kind: 'rejected'; error: BallastError };
+
+/**
+ * Accepts a request from HTTP or from `ballast.requests.v1`: claims its id, resolves and renders
+ * the prompt, stamps the deadline and hands it to the input guardrail.
+ */
+@Injectable()
+export class SubmitRequestUseCase {
+  constructor(
+    @Inject(INGRESS_DEPS) private readonly deps: IngressDeps,
+    private readonly ledger: RequestLedger,
+    private readonly prompts: PromptResolver,
+  ) {}
+
+  async execute(request: LlmRequest, tenant: Tenant | null, receivedAt = new Date()): Promise<Submission> {
+    const claim = await this.ledger.claim(request.tenantId, request.requestId);
+    if (!claim.first) return { kind: 'duplicate', outcome: claim.outcome };
+
+    const timeoutMs = Math.min(request.timeoutMs ?? this.deps.limits.defaultTimeoutMs, this.deps.limits.maxTimeoutMs);
+    const deadline = new Date(receivedAt.getTime() + timeoutMs).toISOString();
+    const ctx = { requestId: request.requestId, tenantId: request.tenantId, deadline };
+    let state: PipelineState;
+    try {
+      state = await this.prepare(request, tenant, receivedAt);
+    } catch (error) {
+      if (!(error instanceof BallastError)) throw error;
+      // Backends on Kafka get the rejection as an outcome, like any other.
+      const failed = endWith(this.bareState(request, receivedAt), 'failed', { code: error.code, message: error.message });
+      await publishOutcome(this.deps.publisher, createEnvelope(TOPICS.guardInput, failed, ctx), failed);
+      return { kind: 'rejected', error };
+    }
+    await this.deps.publisher.publish(TOPICS.guardInput, createEnvelope(TOPICS.guardInput, state, ctx, receivedAt));
+    return { kind: 'accepted', state };
+  }
+
+  private async prepare(request: LlmRequest, tenant: Tenant | null, receivedAt: Date): Promise<PipelineState> {
+    if (request.prompt) {
+      const resolved = await this.prompts.resolve(request.prompt);
+      if (!resolved) {
+        const which = request.prompt.version ? `version ${request.prompt.version}` : `label "${request.prompt.label ?? 'production'}"`;
+        throw new BallastError(ERROR_CODES.promptNotFound, `prompt "${request.prompt.name}" has no ${which}`, { status: 404 });
+      }
+      const messages = [...renderMessages(resolved.version.template, request.variables), ...request.messages];
+      const responseFormat = request.responseFormat ?? resolved.version.responseFormat ?? undefined;
+      return this.state(request, receivedAt, resolved.prompt, {
+        model: resolved.version.model,
+        messages,
+        temperature: request.options.temperature ?? resolved.version.params.temperature,
+        maxTokens: request.options.maxTokens ?? resolved.version.params.maxTokens,
+        ...(responseFormat ? { responseFormat } : {}),
+      });
+    }
+    const model = request.model!;
+    if (tenant && !tenant.allowedModels.includes(model)) {
+      throw new BallastError(ERROR_CODES.forbidden, `model "${model}" is not allowed for tenant "${tenant.id}"`, { status: 403 });
+    }
+    return this.state(request, receivedAt, null, {
+      model,
+      messages: request.messages,
+      temperature: request.options.temperature ?? 0,
+      maxTokens: request.options.maxTokens ?? this.deps.limits.defaultMaxTokens,
+      ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
+    });
+  }
+
+  private state(request: LlmRequest, receivedAt: Date, prompt: ResolvedPrompt | null, rendered: RenderedRequest): PipelineState {
+    return { request, receivedAt: receivedAt.toISOString(), prompt, rendered, verdicts: [], timings: [] };
+  }
+
+  private bareState(request: LlmRequest, receivedAt: Date): PipelineState {
+    const messages: ChatMessage[] = request.messages;
+    return this.state(request, receivedAt, null, {
+      model: request.model ?? 'none',
+      messages,
+      temperature: 0,
+      maxTokens: this.deps.limits.defaultMaxTokens,
+    });
+  }
+}
