@@ -14,7 +14,7 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/services/*/test/*.e2e-spec.ts', '<rootDir>/test/*.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/services/*/test/*.e2e-spec.ts', '<rootDir>/apps/*/test/*.e2e-spec.ts', '<rootDir>/test/*.spec.ts'],
     },
     {
       ...shared,

@@ -1,1 +1,2 @@
 export * from './stage-app.js';
+export * from './distributed.js';

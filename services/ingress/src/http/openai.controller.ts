@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { BallastError, ChatMessage, ERROR_CODES, LlmRequest, type LlmResponse } from '#contracts';
-import type { Tenant } from '#persistence';
+import { templateVariables, type Tenant } from '#persistence';
+import { PromptResolver } from '../prompts/prompt.resolver.js';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
 import { ApiErrorFilter } from './api-error.filter.js';
@@ -43,6 +44,7 @@ export class OpenAiController {
   constructor(
     @Inject(INGRESS_DEPS) private readonly deps: IngressDeps,
     private readonly submit: SubmitAndWaitService,
+    private readonly prompts: PromptResolver,
   ) {}
 
   @Post('chat/completions')
@@ -62,11 +64,7 @@ export class OpenAiController {
       : undefined;
     const options = { cache: 'default' as const, judge: 'default' as const, ...(b.temperature !== undefined ? { temperature: b.temperature } : {}), ...((b.max_completion_tokens ?? b.max_tokens) ? { maxTokens: b.max_completion_tokens ?? b.max_tokens } : {}) };
     const base = b.model.startsWith(PROMPT_PREFIX)
-      ? {
-          prompt: { name: b.model.slice(PROMPT_PREFIX.length) },
-          variables: { input: [...messages].reverse().find((m) => m.role === 'user')?.content ?? '', ...(b.metadata ?? {}) },
-          messages: [],
-        }
+      ? { prompt: { name: b.model.slice(PROMPT_PREFIX.length) }, variables: await this.promptVariables(b.model.slice(PROMPT_PREFIX.length), messages, b.metadata ?? {}), messages: [] }
       : { model: b.model, messages };
     const request = LlmRequest.safeParse({ requestId, tenantId: req.tenant.id, ...base, options, ...(format ? { responseFormat: format } : {}) });
     if (!request.success) throw new BallastError(ERROR_CODES.invalidRequest, 'the request is not valid', { status: 400, details: issuesOf(request.error) });
@@ -79,6 +77,14 @@ export class OpenAiController {
       throw new BallastError((outcome.error?.code ?? ERROR_CODES.internal) as never, outcome.error?.message ?? outcome.status, { status });
     }
     return toChatCompletion(outcome, b.model);
+  }
+
+  /** `metadata` gives the variables; the last user message fills the one the template still needs. */
+  private async promptVariables(name: string, messages: ChatMessage[], metadata: Record<string, string>): Promise<Record<string, unknown>> {
+    const resolved = await this.prompts.resolve({ name });
+    const needed = resolved ? resolved.version.template.messages.flatMap((m) => templateVariables(m.content)).filter((v) => !(v in metadata)) : [];
+    const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    return { ...metadata, ...(needed.length === 1 ? { [needed[0]!]: lastUser } : { input: lastUser }) };
   }
 
   @Get('models')

@@ -1,0 +1,64 @@
+import type { DynamicModule } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ALL_TOPICS } from '#contracts';
+import { KafkaTransport, Publisher, type Transport } from '#messaging';
+import { registerReadinessCheck, shutdownTelemetry } from '#observability';
+import { openDataSource } from '#persistence';
+import { createStageApp } from './stage-app.js';
+
+/** The settings every distributed service shares (the common part of its parsed config). */
+export interface DistributedSettings {
+  KAFKA_BROKERS?: string[] | readonly string[] | undefined;
+  KAFKA_CLIENT_ID: string;
+  KAFKA_PARTITIONS: number;
+  DATABASE_URL?: string | undefined;
+  BALLAST_PORT: number;
+  BALLAST_CONSUMER_CONCURRENCY: number;
+  BALLAST_MAX_RETRIES: number;
+}
+
+export interface Platform {
+  transport: Transport;
+  publisher: Publisher;
+  /** Present when the service asked for Postgres. */
+  dataSource: DataSource | null;
+}
+
+/**
+ * Runs one service on its own: Kafka transport, topics ensured, Postgres when needed, HTTP for
+ * health and metrics on `BALLAST_PORT`, and a graceful stop on SIGTERM/SIGINT.
+ */
+export async function runDistributedService(
+  stage: string,
+  settings: DistributedSettings,
+  build: (platform: Platform) => DynamicModule | Promise<DynamicModule>,
+  options: { needsDatabase?: boolean } = {},
+): Promise<void> {
+  const transport = new KafkaTransport({ brokers: [...(settings.KAFKA_BROKERS ?? [])], clientId: `${settings.KAFKA_CLIENT_ID}-${stage}` });
+  await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: settings.KAFKA_PARTITIONS })));
+  const dataSource = options.needsDatabase && settings.DATABASE_URL ? await openDataSource({ url: settings.DATABASE_URL, applicationName: `ballast-${stage}` }) : null;
+  if (dataSource) registerReadinessCheck('postgres', async () => (await dataSource.query('select 1')).length === 1);
+  const platform: Platform = { transport, publisher: new Publisher(transport, stage), dataSource };
+  const app = await createStageApp({
+    module: await build(platform),
+    transport,
+    stage,
+    concurrency: settings.BALLAST_CONSUMER_CONCURRENCY,
+    retry: { maxAttempts: settings.BALLAST_MAX_RETRIES + 1, baseDelayMs: 100, maxDelayMs: 5_000 },
+  });
+  await app.listen(settings.BALLAST_PORT, '0.0.0.0');
+  process.stdout.write(`${JSON.stringify({ level: 'info', service: stage, msg: 'ready', port: settings.BALLAST_PORT })}\n`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.close();
+    await transport.close();
+    await dataSource?.destroy();
+    await shutdownTelemetry();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}

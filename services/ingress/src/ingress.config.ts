@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineConfig, durationMs, int, serviceConfig } from '#config';
+
+export const ingressConfig = defineConfig(
+  serviceConfig(
+    {
+      INGRESS_DEFAULT_TIMEOUT_MS: durationMs().default(30_000),
+      INGRESS_MAX_TIMEOUT_MS: durationMs().default(600_000),
+      INGRESS_DEFAULT_MAX_TOKENS: int({ min: 1 }).default(512),
+      INGRESS_MAX_BODY_BYTES: int({ min: 1_024 }).default(1_048_576),
+      /** Distinguishes replicas; each has its own consumer group for outcomes. Defaults to the host name. */
+      INGRESS_INSTANCE_ID: z.string().min(1).optional(),
+    },
+    { requiredInDistributed: ['DATABASE_URL'] },
+  ),
+);

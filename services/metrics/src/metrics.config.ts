@@ -1,0 +1,3 @@
+import { defineConfig, serviceConfig } from '#config';
+
+export const metricsConfig = defineConfig(serviceConfig());
