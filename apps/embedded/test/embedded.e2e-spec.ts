@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { TOPICS, type LlmResponse, type UsageEvent } from '#contracts';
-import { waitUntil } from '../../../libs/messaging/src/testing/wait-until.js';
+import { waitUntil } from '#testing';
 import { finishedSpans, resetFinishedSpans, shutdownTelemetry, startTelemetry } from '#observability';
 import { startEmbedded, type Embedded } from '../src/embedded.js';
 

@@ -9,3 +9,4 @@ export * from './pipeline.js';
 export * from './topics.js';
 export * from './verdict.js';
 export * from './outcome.js';
+export * from './json-schema.js';

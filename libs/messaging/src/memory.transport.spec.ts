@@ -1,5 +1,5 @@
 import { MemoryBroker, MemoryTransport } from './memory.transport.js';
-import { describeTransportContract } from './testing/transport.contract.js';
+import { describeTransportContract } from '../test/transport.contract.js';
 
 describeTransportContract('in-memory bus', () => {
   const broker = new MemoryBroker(3);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { HEADERS, TOPICS, createEnvelope, type LlmRequestInput } from '#contracts';
-import { StageConsumer, type EnvelopeHandler } from '../stage-consumer.js';
-import type { ReceivedRecord, Transport } from '../transport.js';
-import { waitUntil } from './wait-until.js';
+import { StageConsumer, type EnvelopeHandler } from '../src/stage-consumer.js';
+import type { ReceivedRecord, Transport } from '../src/transport.js';
+import { waitUntil } from '#testing';
 
 export interface TransportContractSetup {
   /** A new client of the same bus, as a separate process would have. */

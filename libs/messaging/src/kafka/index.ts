@@ -1,0 +1,2 @@
+export * from './kafka.transport.js';
+export { quietLogCreator, type KafkaLogLevel, type LineWriter } from './kafka-logging.js';

@@ -1,0 +1,30 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Append-only history of label moves. */
+@Entity({ name: 'label_events' })
+export class LabelEventEntity {
+  // bigint comes back from pg as a string; the repository turns it into a number.
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  label!: string;
+
+  @Column({ name: 'from_version', type: 'integer', nullable: true })
+  fromVersion!: number | null;
+
+  @Column({ name: 'to_version', type: 'integer' })
+  toVersion!: number;
+
+  @Column({ type: 'text' })
+  actor!: string;
+
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

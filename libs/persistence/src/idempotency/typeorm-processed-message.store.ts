@@ -1,0 +1,25 @@
+import type { DataSource, QueryDeepPartialEntity } from 'typeorm';
+import { ProcessedMessageEntity } from '../entities/processed-message.entity.js';
+import type { ProcessedMessage, ProcessedMessageStore } from './processed-message.store.js';
+
+export class TypeormProcessedMessageStore implements ProcessedMessageStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
+    const m = this.dataSource.manager;
+    const result = await m
+      .createQueryBuilder()
+      .insert()
+      .into(ProcessedMessageEntity)
+      .values({ stage, requestId, outcome: outcome ?? null } as QueryDeepPartialEntity<ProcessedMessageEntity>)
+      .orIgnore()
+      .returning(['stage'])
+      .execute();
+    const stored = Array.isArray(result.raw) && result.raw.length > 0;
+    return { stored, record: await m.findOneByOrFail(ProcessedMessageEntity, { stage, requestId }) };
+  }
+
+  async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
+    return this.dataSource.manager.findOneBy(ProcessedMessageEntity, { stage, requestId });
+  }
+}

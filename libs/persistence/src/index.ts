@@ -1,0 +1,27 @@
+export { createDataSource, openDataSource, runMigrations, type DataSourceConfig } from './data-source.js';
+export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { enableVector, hasVector } from './vector-extension.js';
+export * from './persistence.entities.js';
+export { PERSISTENCE_MIGRATIONS } from './persistence.migrations.js';
+
+export * from './prompts/prompt-definition.schema.js';
+export { parsePromptDefinition } from './prompts/prompt-definition.parser.js';
+export { canonicalJson, promptContentHash } from './prompts/content-hash.js';
+export { renderMessages, renderTemplate, templateVariables } from './prompts/template.renderer.js';
+export { loadPromptFile, loadPromptFiles, type PromptFile } from './prompts/prompt-files.loader.js';
+
+export * from './registry/prompt-registry.repository.js';
+export { TypeormPromptRegistryRepository } from './registry/typeorm-prompt-registry.repository.js';
+export { toResolvedPrompt } from './registry/resolved-prompt.js';
+export * from './tenants/tenant.repository.js';
+export { apiKeyHash, MIN_API_KEY_LENGTH } from './tenants/api-key.hash.js';
+export { TypeormTenantRepository } from './tenants/typeorm-tenant.repository.js';
+export * from './idempotency/processed-message.store.js';
+export { TypeormProcessedMessageStore } from './idempotency/typeorm-processed-message.store.js';
+
+export { DEMO_TENANT, seedDefaults, type SeedOptions, type SeedResult } from './seed/seed-defaults.js';
+export { SUPPORT_ANSWER_PROMPT } from './seed/seed-prompts.js';
+
+export { InMemoryPromptRegistryRepository } from './testing/in-memory-prompt-registry.repository.js';
+export { InMemoryTenantRepository } from './testing/in-memory-tenant.repository.js';
+export { InMemoryProcessedMessageStore } from './testing/in-memory-processed-message.store.js';

@@ -1,0 +1,4 @@
+import { Registry1700000000000 } from './migrations/1700000000000-registry.migration.js';
+
+/** Every migration, oldest first. pgvector tables are not here: Postgres may lack the extension. */
+export const PERSISTENCE_MIGRATIONS = [Registry1700000000000];

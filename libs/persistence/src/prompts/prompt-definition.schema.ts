@@ -1,0 +1,61 @@
+import { ChatRole, PromptRef, ResponseFormat } from '#contracts';
+import { z } from 'zod';
+
+/** One message of a prompt template; `content` may hold `{{variable}}` placeholders. */
+export const TemplateMessage = z.object({ role: ChatRole, content: z.string().min(1).max(100_000) });
+export type TemplateMessage = z.infer<typeof TemplateMessage>;
+
+export const PromptTemplate = z.object({ messages: z.array(TemplateMessage).min(1).max(50) });
+export type PromptTemplate = z.infer<typeof PromptTemplate>;
+
+/** Model parameters; unknown keys pass through to the provider adapter. */
+export const PromptParams = z.looseObject({
+  temperature: z.number().min(0).max(2).default(0),
+  maxTokens: z.number().int().positive().max(200_000).default(256),
+});
+export type PromptParams = z.infer<typeof PromptParams>;
+
+/** Guardrail rules are owned by the guardrail service; the registry only stores them. */
+export const GuardrailPolicy = z.record(z.string(), z.unknown());
+export type GuardrailPolicy = z.infer<typeof GuardrailPolicy>;
+
+export const CachePolicy = z.looseObject({
+  enabled: z.boolean().default(true),
+  ttlSeconds: z.number().int().positive().default(3600),
+  /** Cosine similarity a semantic hit must reach; null leaves the cache service default. */
+  threshold: z.number().min(0).max(1).nullable().default(null),
+  /** `temperature > 0` answers are cached only when this is true. */
+  cacheNonDeterministic: z.boolean().default(false),
+});
+export type CachePolicy = z.infer<typeof CachePolicy>;
+
+export const JudgePolicy = z.looseObject({
+  sampleRate: z.number().min(0).max(1).default(0.1),
+  rubric: z.string().min(1).max(200).nullable().default(null),
+});
+export type JudgePolicy = z.infer<typeof JudgePolicy>;
+
+export const PromptPolicySet = z.object({
+  guardrail: GuardrailPolicy.default({}),
+  cache: CachePolicy.default(() => CachePolicy.parse({})),
+  judge: JudgePolicy.default(() => JudgePolicy.parse({})),
+});
+export type PromptPolicySet = z.infer<typeof PromptPolicySet>;
+
+/**
+ * A prompt as written in `prompts/*.yaml` and as published to the registry. Defaults are filled
+ * in before hashing, so leaving a default out and spelling it out give the same version.
+ *
+ * @example PromptDefinition.parse({ name: 'support-answer', model: 'sim-1',
+ *   template: { messages: [{ role: 'user', content: '{{question}}' }] } })
+ */
+export const PromptDefinition = z.object({
+  name: PromptRef.shape.name,
+  model: z.string().min(1).max(200),
+  template: PromptTemplate,
+  params: PromptParams.default(() => PromptParams.parse({})),
+  responseFormat: ResponseFormat.nullable().default(null),
+  policies: PromptPolicySet.default(() => PromptPolicySet.parse({})),
+});
+export type PromptDefinition = z.infer<typeof PromptDefinition>;
+export type PromptDefinitionInput = z.input<typeof PromptDefinition>;

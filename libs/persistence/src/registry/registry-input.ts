@@ -1,0 +1,22 @@
+import { BallastError, ERROR_CODES } from '#contracts';
+import { invalidSelector } from './registry.errors.js';
+import { DEFAULT_LABEL, type PromptSelector } from './prompt-registry.repository.js';
+
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
+
+/** Checks what both registry implementations accept, so the fake and Postgres reject the same input. */
+export function checkLabelMove(label: string, version: number, actor: string): void {
+  if (!LABEL.test(label)) invalid(`label '${label}' must be 1-50 letters, digits, '.', '_' or '-'`);
+  if (!Number.isInteger(version) || version < 1) invalid(`version must be a positive integer, got ${version}`);
+  if (actor.trim() === '') invalid('actor is required: say who moved the label');
+}
+
+/** The label to follow, or null when a version is pinned. */
+export function selectorLabel(selector: PromptSelector): string | null {
+  if (selector.label !== undefined && selector.version !== undefined) throw invalidSelector();
+  return selector.version !== undefined ? null : (selector.label ?? DEFAULT_LABEL);
+}
+
+function invalid(message: string): never {
+  throw new BallastError(ERROR_CODES.invalidRequest, message, { status: 400 });
+}

@@ -1,0 +1,21 @@
+import { BallastError, ERROR_CODES } from '#contracts';
+
+const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,99}$/;
+
+export function checkTenantId(id: string): void {
+  if (!TENANT_ID.test(id)) {
+    throw new BallastError(ERROR_CODES.invalidRequest, `tenant id '${id}' must be lower-case letters, digits, _ and - (max 100)`, {
+      status: 400,
+    });
+  }
+}
+
+export function unknownTenant(id: string): BallastError {
+  return new BallastError(ERROR_CODES.invalidRequest, `tenant '${id}' does not exist: create it first`, { status: 404 });
+}
+
+export function keyTaken(): BallastError {
+  return new BallastError(ERROR_CODES.invalidRequest, 'this API key is already registered to another tenant: generate a new one', {
+    status: 409,
+  });
+}

@@ -1,0 +1,1 @@
+export * from './wait-until.js';

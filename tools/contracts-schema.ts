@@ -1,0 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { publicJsonSchemas } from '#contracts';
+
+const outDir = process.argv[2] ?? 'schemas';
+await mkdir(outDir, { recursive: true });
+const schemas = publicJsonSchemas();
+for (const [file, schema] of Object.entries(schemas)) await writeFile(join(outDir, file), `${JSON.stringify(schema, null, 2)}\n`);
+process.stdout.write(`wrote ${Object.keys(schemas).length} JSON Schemas to ${outDir}/\n`);
