@@ -5,7 +5,6 @@ export * from './offset-tracker.js';
 export * from './publisher.js';
 export * from './retry-policy.js';
 export * from './stage-consumer.js';
-export * from './trace-context.js';
 export * from './transport.js';
 export * from './nest/ballast.context.js';
 export * from './nest/ballast.server.js';

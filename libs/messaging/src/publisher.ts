@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { HEADERS, type Envelope, type EnvelopeTopic, type PayloadOf } from '#contracts';
-import { injectTraceHeaders } from './trace-context.js';
+import { injectTraceHeaders } from '#observability';
 import type { OutgoingRecord, Transport } from './transport.js';
 
 const tracer = trace.getTracer('ballast-messaging');

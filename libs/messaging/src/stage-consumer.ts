@@ -10,7 +10,7 @@ import {
 } from '#contracts';
 import { deadLetterFor, type DeadLetterReason } from './dead-letter.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, isTransient, type RetryPolicy } from './retry-policy.js';
-import { extractTraceContext } from './trace-context.js';
+import { extractTraceContext } from '#observability';
 import type { ConsumerHandle, DeliveryControl, ReceivedRecord, Transport } from './transport.js';
 
 const tracer = trace.getTracer('ballast-messaging');

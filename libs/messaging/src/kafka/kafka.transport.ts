@@ -1,6 +1,7 @@
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Message, type Producer, type logLevel as KafkaJsLogLevel } from 'kafkajs';
 import type { ConsumeOptions, ConsumerHandle, OutgoingRecord, TopicSpec, Transport } from '../transport.js';
 import { KafkaGroupConsumer, type GroupConsumerSettings } from './kafka-group-consumer.js';
+import { SendCoalescer } from './send-coalescer.js';
 import { noDelaySocketFactory } from './socket-factory.js';
 import { quietLogCreator, toKafkaLogLevel, transportLog, type KafkaLogLevel, type LineWriter, type TransportLog } from './kafka-logging.js';
 
@@ -38,6 +39,11 @@ export interface KafkaTransportOptions {
   /** First pause before a partition re-reads a record whose handler rejected; doubles per repeat. Default 100 ms. */
   redeliveryPauseMs?: number;
   maxRedeliveryPauseMs?: number;
+  /**
+   * Produce requests in flight at once; sends made meanwhile are merged into the next request
+   * (no linger: a send never waits while fewer are in flight). Default 1.
+   */
+  maxInFlightSends?: number;
   /** Commits of a batch still running are sent at most this often; a batch's end commits at once. Default 200 ms. */
   commitIntervalMs?: number;
 }
@@ -62,6 +68,7 @@ export class KafkaTransport implements Transport {
   private producer?: Promise<Producer>;
   private admin?: Promise<Admin>;
   private readonly consumers = new Set<KafkaGroupConsumer>();
+  private readonly sender: SendCoalescer;
   private closing?: Promise<void>;
   /** Set once the consumers have stopped: sends stay possible while in-flight handlers finish. */
   private closed = false;
@@ -80,6 +87,10 @@ export class KafkaTransport implements Transport {
       socketFactory: noDelaySocketFactory,
       logLevel: toKafkaLogLevel(level) as KafkaJsLogLevel,
       logCreator: quietLogCreator(options.logWriter),
+    });
+    this.sender = new SendCoalescer((records) => this.produce(records), {
+      maxInFlight: Number(process.env.BALLAST_KAFKA_INFLIGHT ?? options.maxInFlightSends ?? 1),
+      maxBytes: 512 * 1024,
     });
     this.replicationFactor = options.replicationFactor ?? 1;
     this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
@@ -118,6 +129,11 @@ export class KafkaTransport implements Transport {
   async send(records: readonly OutgoingRecord[]): Promise<void> {
     this.assertNotClosed();
     if (records.length === 0) return;
+    await this.sender.send(records);
+  }
+
+  /** One produce request: the records grouped by topic into a single `sendBatch`. */
+  private async produce(records: readonly OutgoingRecord[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const r of records) {
       let messages = byTopic.get(r.topic);
