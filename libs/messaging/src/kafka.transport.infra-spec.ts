@@ -31,6 +31,7 @@ async function assertBrokerReachable(): Promise<void> {
     throw new Error(
       `No Kafka broker reachable at ${brokers.join(',')} (${error instanceof Error ? error.message : String(error)}). ` +
         'Start one with `npm run kafka:up` (bash scripts/kafka.sh up) or point KAFKA_BROKERS at a running cluster.',
+      { cause: error },
     );
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -79,7 +80,12 @@ describe('KafkaTransport on a real broker', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   beforeAll(async () => {
-    admin = new kafkajs.Kafka({ brokers, clientId: `ballast-kafka-spec-admin-${run}`, logLevel: kafkajs.logLevel.NOTHING }).admin();
+    admin = new kafkajs.Kafka({
+      brokers,
+      clientId: `ballast-kafka-spec-admin-${run}`,
+      retry: { retries: 2, initialRetryTime: 200 },
+      logLevel: kafkajs.logLevel.NOTHING,
+    }).admin();
     await admin.connect();
   });
   afterAll(async () => {

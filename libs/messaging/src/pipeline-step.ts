@@ -16,10 +16,25 @@ type PipelineTopic = typeof TOPICS.guardInput | typeof TOPICS.cacheLookup | type
 /** Where a stage sends the request next: another stage, or the end (`responses`). */
 export type StepResult = { next: PipelineTopic; state: PipelineState } | { next: 'respond'; state: PipelineState };
 
+/**
+ * Remembers which requests already got their final outcome, so a redelivered message (a stage
+ * crashed after publishing but before committing) does not answer a client twice. A
+ * `ProcessedMessageStore` from `#persistence` fits.
+ */
+export interface OutcomeLedger {
+  find(stage: string, requestId: string): Promise<unknown>;
+  record(stage: string, requestId: string, outcome: unknown): Promise<unknown>;
+}
+
+/** The ledger stage under which published outcomes are recorded, keyed `tenantId/requestId`. */
+export const OUTCOME_LEDGER_STAGE = 'respond';
+
 export interface StepOptions {
   stage: string;
   publisher: Publisher;
   now?: () => Date;
+  /** When set, an outcome already published for the request is not published again. */
+  outcomes?: OutcomeLedger;
 }
 
 /**
@@ -47,13 +62,25 @@ export async function runPipelineStep(
     result = await step(envelope.payload);
   }
   const state = withTiming(result.state, { stage: options.stage, queueMs, durationMs: Math.max(0, now().getTime() - started.getTime()) });
-  if (result.next === 'respond') return publishOutcome(options.publisher, envelope, state, now());
+  if (result.next === 'respond') return publishOutcome(options.publisher, envelope, state, now(), options.outcomes);
   await options.publisher.publish(result.next, createEnvelope(result.next, state, envelope, now()));
 }
 
-/** Publishes the final outcome on `ballast.responses.v1`, and on the client's `replyTo` topic when it named one. */
-export async function publishOutcome(publisher: Publisher, from: Envelope<unknown>, state: PipelineState, at = new Date()): Promise<void> {
+/**
+ * Publishes the final outcome on `ballast.responses.v1`, and on the client's `replyTo` topic when it
+ * named one. With `outcomes`, a request that already has a published outcome is skipped; the record
+ * is written only after the publish, so a crash in between can repeat an outcome but never lose one.
+ */
+export async function publishOutcome(
+  publisher: Publisher,
+  from: Envelope<unknown>,
+  state: PipelineState,
+  at = new Date(),
+  outcomes?: OutcomeLedger,
+): Promise<void> {
   const response = buildResponse(state, at);
+  const ledgerKey = `${response.tenantId}/${response.requestId}`;
+  if (outcomes && (await outcomes.find(OUTCOME_LEDGER_STAGE, ledgerKey)) != null) return;
   const envelope = createEnvelope(TOPICS.responses, response, from, at);
   await publisher.publishAll([
     { topic: TOPICS.responses, envelope },
@@ -61,4 +88,5 @@ export async function publishOutcome(publisher: Publisher, from: Envelope<unknow
       ? [{ topic: response.replyTo as TopicName, envelope } as never]
       : []),
   ]);
+  await outcomes?.record(OUTCOME_LEDGER_STAGE, ledgerKey, { envelopeId: envelope.id, status: response.status });
 }

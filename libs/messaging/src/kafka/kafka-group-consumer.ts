@@ -251,7 +251,9 @@ export class KafkaGroupConsumer implements ConsumerHandle {
     const beatTimer = setInterval(() => void this.heartbeat(), Math.max(100, this.settings.heartbeatIntervalMs / 2));
     beatTimer.unref();
     try {
-      await this.heartbeat();
+      // Not awaited: a due heartbeat must not delay the batch; if it reports a rebalance, the batch
+      // sees the bumped epoch and winds down.
+      void this.heartbeat();
       for (const message of batch.messages) {
         while (inFlight.size >= this.window && !halted()) await Promise.race(inFlight);
         if (halted()) break;

@@ -31,8 +31,9 @@ export class BallastServer extends Server implements CustomTransportStrategy {
     try {
       const handlers = new Map<string, EnvelopeHandler>();
       for (const pattern of this.messageHandlers.keys()) {
+        // Resolved once: Nest's lookup JSON.parses the pattern and throws for a plain topic name, per call.
+        const handler = this.getHandlerByPattern(pattern)!;
         handlers.set(pattern, async (envelope, ctx) => {
-          const handler = this.getHandlerByPattern(pattern)!;
           const result = await handler(envelope, new BallastContext([ctx]));
           return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
         });
