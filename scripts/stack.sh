@@ -95,16 +95,19 @@ ensure_postgres() {
 # ---------------------------------------------------------------------------------------------
 # Build
 
-# dist/ is stale when any compiled source (or the build config) is newer than an entry point.
+# Written (stamped with the time the build started) only when a build succeeds: a failed build
+# emits files too, and must not make dist/ look fresh to the next `up`.
+BUILD_STAMP="$STATE/build.stamp"
+
+# dist/ is stale when an entry point is missing, the last build failed, or any compiled source
+# (or the build config) changed since the last good build started.
 dist_stale() {
-  local name oldest=""
+  local name
   for name in "${SERVICES[@]}" ; do
     [[ -f "$(entry_of "$name")" ]] || return 0
   done
-  [[ -f "$ROOT/dist/apps/cli/src/main.js" ]] || return 0
-  # the oldest entry point is the reference
-  oldest="$(ls -1tr "$ROOT"/dist/services/*/src/main.js "$ROOT/dist/apps/cli/src/main.js" | head -n 1 || true)"
-  local newer
+  [[ -f "$ROOT/dist/apps/cli/src/main.js" && -f "$BUILD_STAMP" ]] || return 0
+  local oldest="$BUILD_STAMP" newer
   newer="$(cd "$ROOT" && find libs services apps tools tsconfig.json tsconfig.build.json package.json \
     \( -name node_modules -o -name test -o -name testing \) -prune -o \
     -type f \( -name '*.ts' -o -name '*.json' \) ! -name '*.spec.ts' ! -name '*.infra-spec.ts' ! -name '*.e2e-spec.ts' \
@@ -118,6 +121,9 @@ build() {
     return 0
   fi
   log "building (npm run build)"
+  mkdir -p "$STATE"
+  rm -f "$BUILD_STAMP"
+  touch "$BUILD_STAMP.next"
   local out rc=0
   out="$(cd "$ROOT" && npm run build --silent 2>&1)" || rc=$?
   if ((rc != 0)); then
@@ -136,6 +142,7 @@ build() {
     [[ -f "$(entry_of "$name")" ]] || die "build produced no $(entry_of "$name")"
   done
   [[ -f "$ROOT/dist/apps/cli/src/main.js" ]] || die "build produced no dist/apps/cli/src/main.js"
+  mv -f "$BUILD_STAMP.next" "$BUILD_STAMP"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-import type { Publisher } from '#messaging';
+import type { OutcomeLedger, Publisher } from '#messaging';
+import type { ModelDetectorRegistry } from './detectors/model/model-detector.js';
 
 export const GUARDRAIL_DEPS = Symbol('GUARDRAIL_DEPS');
 
@@ -6,4 +7,10 @@ export const GUARDRAIL_DEPS = Symbol('GUARDRAIL_DEPS');
 export interface GuardrailDeps {
   publisher: Publisher;
   limits: { maxInputChars: number; maxVariableChars: number };
+  /** Outcomes already published (Postgres in distributed mode): a redelivered message does not answer twice. */
+  outcomes?: OutcomeLedger;
+  /** Keys the canary hidden in each rendered system prompt; replicas that share a cache need the same secret. */
+  canarySecret?: string;
+  /** Model-based detectors (moderation, classifiers) that prompt policies can name. */
+  modelDetectors?: ModelDetectorRegistry;
 }

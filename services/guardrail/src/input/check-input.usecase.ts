@@ -1,26 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ERROR_CODES, TOPICS, endWith, type Envelope, type PipelineState } from '#contracts';
+import type { Envelope, PipelineState } from '#contracts';
 import { runPipelineStep } from '#messaging';
+import { GuardrailEngine } from '../guardrail.engine.js';
 import { GUARDRAIL_DEPS, type GuardrailDeps } from '../guardrail.tokens.js';
-import { checkInputSize } from './input.checks.js';
+import { publishGuardUsage } from '../usage/guard-usage.js';
 
-/** Input phase: a blocked request ends here, before the cache or the model sees it. */
+/** Input phase: a blocked request ends here, before the cache or the model sees it; PII is redacted before either does. */
 @Injectable()
 export class CheckInputUseCase {
-  constructor(@Inject(GUARDRAIL_DEPS) private readonly deps: GuardrailDeps) {}
+  constructor(
+    @Inject(GUARDRAIL_DEPS) private readonly deps: GuardrailDeps,
+    private readonly engine: GuardrailEngine,
+  ) {}
 
   execute(envelope: Envelope<PipelineState>): Promise<void> {
-    return runPipelineStep(envelope, { stage: 'guardrail', publisher: this.deps.publisher }, async (state) => {
-      const verdicts = checkInputSize(state, this.deps.limits);
-      const withVerdicts = { ...state, verdicts: [...state.verdicts, ...verdicts] };
-      const blocked = verdicts.find((v) => v.decision === 'block');
-      if (blocked) {
-        return {
-          next: 'respond',
-          state: endWith(withVerdicts, 'blocked', { code: ERROR_CODES.guardrailBlocked, message: blocked.reason ?? `blocked by ${blocked.detector}` }),
-        };
-      }
-      return { next: TOPICS.cacheLookup, state: withVerdicts };
+    return runPipelineStep(envelope, { stage: 'guardrail', publisher: this.deps.publisher, outcomes: this.deps.outcomes }, async (state) => {
+      const started = performance.now();
+      const step = await this.engine.checkInput(state);
+      await publishGuardUsage(this.deps.publisher, envelope, step, performance.now() - started);
+      return step.next === 'respond' ? { next: 'respond', state: step.state } : { next: step.next, state: step.state };
     });
   }
 }
