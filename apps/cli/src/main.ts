@@ -9,6 +9,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   seed: { summary: 'seed a Postgres registry: tenant demo, its API key, prompts/*.yaml', load: () => import('./commands/seed.command.js') },
+  simulate: { summary: 'serve the simulator model over HTTP (OpenAI wire format, latency and fault injection)', load: () => import('./commands/simulate.command.js') },
 };
 
 const [name, ...argv] = process.argv.slice(2);

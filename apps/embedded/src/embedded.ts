@@ -19,7 +19,9 @@ import { MemoryCacheStore } from '../../../services/cache/src/store/memory.cache
 import { GuardrailModule } from '../../../services/guardrail/src/guardrail.module.js';
 import { IngressModule } from '../../../services/ingress/src/ingress.module.js';
 import { InferenceModule } from '../../../services/inference/src/inference.module.js';
-import { SimulatorProvider, type SimulatorOptions } from '../../../services/inference/src/providers/simulator.provider.js';
+import { inferenceConfig } from '../../../services/inference/src/inference.config.js';
+import { inferenceDepsFromConfig } from '../../../services/inference/src/inference.deps.js';
+import type { SimulatorOptions } from '../../../services/inference/src/providers/simulator.provider.js';
 import { JudgeModule } from '../../../services/judge/src/judge.module.js';
 import { MetricsModule } from '../../../services/metrics/src/metrics.module.js';
 
@@ -66,12 +68,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   apps.push(await createStageApp(stage('judge', JudgeModule.register({ publisher: publisher('judge') }, { http: false }))));
   apps.push(
     await createStageApp(
-      stage('inference', InferenceModule.register({
-        publisher: publisher('inference'),
-        providers: [new SimulatorProvider(options.simulator)],
-        ledger: new InMemoryProcessedMessageStore(),
-        defaultTimeoutMs: 60_000,
-      }, { http: false })),
+      // Same provider configuration as the distributed service: the simulator for sim-*, plus any
+      // providers the environment names (INFERENCE_PROVIDERS, OPENAI_API_KEY, ANTHROPIC_API_KEY).
+      stage('inference', InferenceModule.register(
+        inferenceDepsFromConfig(inferenceConfig.load(), {
+          publisher: publisher('inference'),
+          ledger: new InMemoryProcessedMessageStore(),
+          ...(options.simulator ? { simulator: options.simulator } : {}),
+        }),
+        { http: false },
+      )),
     ),
   );
   apps.push(await createStageApp(stage('cache', CacheModule.register({ publisher: publisher('cache'), store: new MemoryCacheStore(), defaultTtlSeconds: 3600 }, { http: false }))));

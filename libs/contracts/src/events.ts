@@ -22,6 +22,18 @@ export const UsageEvent = z.object({
   cache: CacheOutcome.nullable().default(null),
   verdicts: z.array(Verdict).default([]),
   errorCode: z.string().nullable().default(null),
+  /** Inference: which provider call of the request this is (1-based; retries, fallbacks and re-asks each count). */
+  call: z.number().int().positive().optional(),
+  /** Inference: time spent waiting for a free slot of the provider (bulkhead) before the call. */
+  queueMs: z.number().nonnegative().optional(),
+  /** Inference: output tokens per second after the first token; null when it cannot be measured. */
+  tokensPerSecond: z.number().nonnegative().nullable().optional(),
+  /** Inference: the price table version `costUsd` comes from; a null cost means the model has no price there. */
+  priceTableVersion: z.string().optional(),
+  /** Inference: what went wrong in a failed call (`http_429`, `timeout`, `stream_truncated`, ...). */
+  errorType: z.string().nullable().optional(),
+  /** Inference: the call failed after the model had produced output (tokens were spent, the answer was dropped). */
+  partial: z.boolean().optional(),
 });
 export type UsageEvent = z.infer<typeof UsageEvent>;
 

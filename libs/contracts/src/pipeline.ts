@@ -42,6 +42,8 @@ export const TokenUsage = z.object({
   cachedTokens: z.number().int().nonnegative().default(0),
   costUsd: z.number().nonnegative().nullable(),
   estimated: z.boolean().default(false),
+  /** The price table version `costUsd` comes from. */
+  priceTableVersion: z.string().optional(),
 });
 export type TokenUsage = z.infer<typeof TokenUsage>;
 
@@ -68,6 +70,24 @@ export const ErrorInfo = z.object({ code: z.string(), message: z.string() });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
 /**
+ * What the guardrail keeps on a request between its input and output phases.
+ * `attempt` counts the times the output guardrail sent the request back to inference (a re-ask
+ * with validation errors, or the prompt's fallback model): inference keys its once-per-request
+ * completion ledger on it, so a re-ask gets a new completion instead of the stored one.
+ */
+export const GuardState = z.object({
+  /** The canary token hidden in the rendered system prompt; its appearance in an answer is a leak. */
+  canary: z.string().max(200).optional(),
+  /** 0 (or absent) for the first completion; +1 each time the guardrail asks inference again. */
+  attempt: z.number().int().nonnegative().optional(),
+  /** Re-asks sent for invalid structured output. */
+  reasks: z.number().int().nonnegative().optional(),
+  /** The fallback model the request was re-routed to after a blocked answer. */
+  fallbackModel: z.string().optional(),
+});
+export type GuardState = z.infer<typeof GuardState>;
+
+/**
  * The state that travels between stages. Each stage adds its part and forwards it, so nothing has
  * to be looked up again downstream.
  */
@@ -92,5 +112,7 @@ export const PipelineState = z.object({
     .object({ status: z.enum(['blocked', 'failed']), error: ErrorInfo, fallbackContent: z.string().optional() })
     .optional(),
   timings: z.array(StageTiming).default([]),
+  /** Guardrail bookkeeping that travels with the request. */
+  guard: GuardState.optional(),
 });
 export type PipelineState = z.infer<typeof PipelineState>;

@@ -1,6 +1,6 @@
-import { Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { TOPICS, type Envelope, type PipelineState } from '#contracts';
-import { OnTopic, StageController } from '#messaging';
+import { BallastContext, OnTopic, StageController } from '#messaging';
 import { CompleteUseCase } from './complete/complete.usecase.js';
 
 @StageController()
@@ -8,7 +8,7 @@ export class InferenceController {
   constructor(private readonly complete: CompleteUseCase) {}
 
   @OnTopic(TOPICS.inference)
-  onInference(@Payload() envelope: Envelope<PipelineState>): Promise<void> {
-    return this.complete.execute(envelope);
+  onInference(@Payload() envelope: Envelope<PipelineState>, @Ctx() ctx: BallastContext): Promise<void> {
+    return this.complete.execute(envelope, ctx.message);
   }
 }

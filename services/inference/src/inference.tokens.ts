@@ -1,14 +1,38 @@
 import type { Publisher } from '#messaging';
 import type { ProcessedMessageStore } from '#persistence';
+import type { PriceTable } from './complete/price-table.js';
 import type { Provider } from './providers/provider.js';
+import type { CircuitBreakerSettings } from './resilience/circuit-breaker.js';
+import type { Clock } from './resilience/clock.js';
+import type { CallTelemetry } from './resilience/model-caller.js';
+import type { ProviderRetryPolicy } from './resilience/retry.policy.js';
+import type { RoutingRules } from './routing/model.router.js';
 
 export const INFERENCE_DEPS = Symbol('INFERENCE_DEPS');
 
+/** What the inference stage needs; everything after `defaultTimeoutMs` has a production default. */
 export interface InferenceDeps {
   publisher: Publisher;
+  /** In routing order: the first provider whose model patterns match serves the model. */
   providers: Provider[];
   /** Completions already obtained, so a redelivered request never calls the provider twice. */
   ledger: ProcessedMessageStore;
-  /** Upper bound for one call when the request has no deadline. */
+  /** Upper bound for all calls of a request (retries and fallbacks included) when it has no deadline. */
   defaultTimeoutMs: number;
+  routing?: RoutingRules;
+  retry?: ProviderRetryPolicy;
+  circuit?: CircuitBreakerSettings;
+  /** Per provider, unless the provider sets its own `maxConcurrent`. */
+  bulkhead?: { maxConcurrent: number; maxQueued: number };
+  /** A stream silent this long has stalled. */
+  idleTimeoutMs?: number;
+  attemptTimeoutMs?: number;
+  /** Re-asks after a structured answer fails its schema. */
+  maxReasks?: number;
+  /** How often the consumer's heartbeat is sent while a call runs. */
+  heartbeatMs?: number;
+  prices?: PriceTable;
+  clock?: Clock;
+  random?: () => number;
+  telemetry?: CallTelemetry;
 }

@@ -1,21 +1,23 @@
+import { ConfigError, EX_CONFIG } from '#config';
 import { startTelemetry } from '#observability';
-import { inferenceConfig } from './inference.config.js';
+import { inferenceConfig, providerSpecs } from './inference.config.js';
 
 const config = inferenceConfig.loadOrExit();
+try {
+  providerSpecs(config); // keys named by apiKeyEnv must be there before anything connects
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(EX_CONFIG);
+}
 await startTelemetry({ serviceName: 'inference', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const { runDistributedService } = await import('#runtime');
 const { TypeormProcessedMessageStore } = await import('#persistence');
 const { InferenceModule } = await import('./inference.module.js');
-const { SimulatorProvider } = await import('./providers/simulator.provider.js');
+const { inferenceDepsFromConfig } = await import('./inference.deps.js');
 await runDistributedService(
   'inference',
   config,
-  ({ publisher, dataSource }) =>
-    InferenceModule.register({
-      publisher,
-      providers: [new SimulatorProvider({ ttftMs: config.SIMULATOR_TTFT_MS, tokensPerSecond: config.SIMULATOR_TOKENS_PER_SECOND })],
-      ledger: new TypeormProcessedMessageStore(dataSource!),
-      defaultTimeoutMs: config.INFERENCE_DEFAULT_TIMEOUT_MS,
-    }),
+  ({ publisher, dataSource }) => InferenceModule.register(inferenceDepsFromConfig(config, { publisher, ledger: new TypeormProcessedMessageStore(dataSource!) })),
   { needsDatabase: true },
 );

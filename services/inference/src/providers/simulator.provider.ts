@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Provider, ProviderRequest, ProviderResult } from './provider.js';
-import { sampleFromSchema } from './schema-sample.js';
-import { estimateTokens } from './token-estimate.js';
+import { simulatedAnswer } from './simulated-answer.js';
 
 export interface SimulatorOptions {
   /** Time to first token, milliseconds. */
@@ -11,11 +9,14 @@ export interface SimulatorOptions {
 }
 
 /**
- * The built-in model: deterministic answers (the same request always gets the same answer),
- * schema-conforming JSON when a schema is asked for, and configurable latency. Serves `sim-*` models.
+ * The built-in model, in process: deterministic answers (the same request always gets the same
+ * answer), schema-conforming JSON when a schema is asked for, and configurable latency. Serves
+ * `sim-*` models. `ballast simulate` serves the same answers over the OpenAI wire format.
  */
 export class SimulatorProvider implements Provider {
   readonly name = 'simulator';
+  readonly system = 'ballast.simulator';
+  readonly structuredOutput = 'json_schema' as const;
 
   constructor(private readonly options: SimulatorOptions = { ttftMs: 0, tokensPerSecond: 0 }) {}
 
@@ -25,20 +26,19 @@ export class SimulatorProvider implements Provider {
 
   async complete(request: ProviderRequest): Promise<ProviderResult> {
     const started = performance.now();
-    const seed = createHash('sha256').update(JSON.stringify([request.model, request.messages])).digest('hex');
-    const content = request.responseFormat
-      ? JSON.stringify(sampleFromSchema(request.responseFormat.schema, seed))
-      : answerText(request, seed);
-    const outputTokens = Math.min(estimateTokens(content), request.maxTokens);
+    const answer = simulatedAnswer(
+      { model: request.model, messages: request.messages, ...(request.responseFormat ? { schema: request.responseFormat.schema } : {}) },
+      request.maxTokens,
+    );
     await delay(this.options.ttftMs, request.signal);
     const ttftMs = performance.now() - started;
-    if (this.options.tokensPerSecond > 0) await delay((outputTokens / this.options.tokensPerSecond) * 1000, request.signal);
+    if (this.options.tokensPerSecond > 0) await delay((answer.tokens.length / this.options.tokensPerSecond) * 1000, request.signal);
     return {
-      content,
+      content: answer.content,
       model: request.model,
-      finishReason: 'stop',
-      inputTokens: request.messages.reduce((n, m) => n + estimateTokens(m.content), 0),
-      outputTokens,
+      finishReason: answer.truncated ? 'length' : 'stop',
+      inputTokens: answer.inputTokens,
+      outputTokens: answer.tokens.length,
       cachedTokens: 0,
       estimated: true,
       ttftMs,
@@ -46,19 +46,17 @@ export class SimulatorProvider implements Provider {
   }
 }
 
-function answerText(request: ProviderRequest, seed: string): string {
-  const question = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-  const words = question.split(/\s+/).filter(Boolean).length;
-  return `Simulated answer ${seed.slice(0, 8)}: a ${words}-word question was asked of ${request.model}; this reply is deterministic for the same input.`;
-}
-
 function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
+  if (ms <= 0) return signal.aborted ? Promise.reject(signal.reason) : Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
