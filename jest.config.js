@@ -8,6 +8,7 @@ const shared = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  setupFiles: ['<rootDir>/jest.setup.js'],
 };
 export default {
   projects: [

@@ -35,10 +35,15 @@ export interface EmbeddedOptions {
   concurrency?: number;
   simulator?: SimulatorOptions;
   partitions?: number;
+  /** Ingress replicas, each on its own port (the first on `port`); default 1. */
+  ingressReplicas?: number;
 }
 
 export interface Embedded {
+  /** The first ingress replica's base URL. */
   url: string;
+  /** Every ingress replica's base URL (`ingressReplicas`). */
+  urls: string[];
   transport: Transport;
   broker: MemoryBroker;
   apps: INestApplication[];
@@ -86,27 +91,34 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       stage('guardrail', GuardrailModule.register({ publisher: publisher('guardrail'), limits: { maxInputChars: 200_000, maxVariableChars: 100_000 } }, { http: false })),
     ),
   );
-  const ingress = await createStageApp(
-    stage('ingress', IngressModule.register({
-      transport,
-      publisher: publisher('ingress'),
-      registry: new TypeormPromptRegistryRepository(dataSource),
-      tenants: new TypeormTenantRepository(dataSource),
-      ledger: new InMemoryProcessedMessageStore(),
-      instanceId: randomUUID(),
-      limits: { defaultTimeoutMs: 30_000, maxTimeoutMs: 600_000, defaultMaxTokens: 512 },
-      concurrency,
-    })),
-  );
-  apps.push(ingress);
-  await Promise.all(apps.filter((a) => a !== ingress).map((a) => a.init()));
-  await ingress.listen(options.port, options.host ?? '127.0.0.1');
-  const address = ingress.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  // Replicas share the registry and the request ledger, as they share Postgres when distributed;
+  // each has its own HTTP port and its own consumer group for outcomes.
+  const ledger = new InMemoryProcessedMessageStore();
+  const urls: string[] = [];
+  for (let replica = 0; replica < (options.ingressReplicas ?? 1); replica++) {
+    const ingress = await createStageApp(
+      stage('ingress', IngressModule.register({
+        transport,
+        publisher: publisher('ingress'),
+        registry: new TypeormPromptRegistryRepository(dataSource),
+        tenants: new TypeormTenantRepository(dataSource),
+        ledger,
+        instanceId: randomUUID(),
+        limits: { defaultTimeoutMs: 30_000, maxTimeoutMs: 600_000, defaultMaxTokens: 512 },
+        concurrency,
+      })),
+    );
+    apps.push(ingress);
+    await ingress.listen(replica === 0 ? options.port : 0, options.host ?? '127.0.0.1');
+    const address = ingress.getHttpServer().address();
+    urls.push(`http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : options.port}`);
+  }
+  await Promise.all(apps.filter((a) => !a.getHttpServer().listening).map((a) => a.init()));
 
   let stopped = false;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: urls[0]!,
+    urls,
     transport,
     broker,
     apps,

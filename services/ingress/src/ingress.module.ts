@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
+import { BodyErrorHandler } from './http/body-error.handler.js';
 import { OpenAiController } from './http/openai.controller.js';
 import { RequestsController } from './http/requests.controller.js';
 import { TenantGuard } from './http/tenant.guard.js';
@@ -22,6 +23,7 @@ export class IngressModule {
       providers: [
         { provide: INGRESS_DEPS, useValue: deps },
         TenantGuard,
+        BodyErrorHandler,
         PromptResolver,
         RequestLedger,
         OutcomeWaiters,

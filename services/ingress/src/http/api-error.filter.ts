@@ -17,12 +17,18 @@ const STATUS_BY_CODE: Record<string, number> = {
 export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<{ status(n: number): { send(b: unknown): void } }>();
-    const { status, code, message, details } = describe(exception);
-    reply.status(status).send({ error: { code, message, type: status >= 500 ? 'server_error' : 'invalid_request_error', ...(details ? { details } : {}) } });
+    const { status, code, message, details } = describeHttpError(exception);
+    reply.status(status).send(errorBody(status, code, message, details));
   }
 }
 
-function describe(exception: unknown): { status: number; code: string; message: string; details?: unknown } {
+/** The error body every HTTP error has. */
+export function errorBody(status: number, code: string, message: string, details?: unknown) {
+  return { error: { code, message, type: status >= 500 ? 'server_error' : 'invalid_request_error', ...(details ? { details } : {}) } };
+}
+
+/** The status and stable code for anything thrown while serving HTTP. */
+export function describeHttpError(exception: unknown): { status: number; code: string; message: string; details?: unknown } {
   if (exception instanceof BallastError) {
     return { status: exception.options.status ?? STATUS_BY_CODE[exception.code] ?? 500, code: exception.code, message: exception.message, details: exception.options.details };
   }
