@@ -216,10 +216,12 @@ class MemoryConsumer implements ConsumerHandle, GroupMember {
       const rewind = new AbortController();
       const wake = AbortSignal.any([signal, rewind.signal]);
       const inFlight = new Set<Promise<void>>();
+      // Woken by whichever task settles next; Promise.race over the whole window would cost O(window) per record.
+      let slotFreed: (() => void) | null = null;
       while (!signal.aborted && !failed) {
         await log.waitFor(position, wake);
         if (signal.aborted || failed) break;
-        while (inFlight.size >= window) await Promise.race(inFlight);
+        while (inFlight.size >= window) await new Promise<void>((r) => (slotFreed = r));
         if (failed) break;
         const offset = position++;
         const stored = log.log[offset]!;
@@ -237,7 +239,12 @@ class MemoryConsumer implements ConsumerHandle, GroupMember {
               rewind.abort();
             },
           );
-        const tracked = task.finally(() => inFlight.delete(tracked));
+        const tracked = task.finally(() => {
+          inFlight.delete(tracked);
+          const resume = slotFreed;
+          slotFreed = null;
+          resume?.();
+        });
         inFlight.add(tracked);
       }
       await Promise.all(inFlight);

@@ -54,6 +54,37 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+type Decoded = { ok: true; envelope: Envelope<unknown> } | { ok: false; why: Omit<DeadLetterReason, 'stage'> };
+
+// Every consumer group of a topic reads the same bytes; on the in-memory bus they are the same Buffer,
+// so the decoded envelope is shared instead of parsed once per group. Handlers never mutate envelopes.
+const decodedByValue = new WeakMap<Buffer, { topic: string; decoded: Decoded }>();
+
+function decode(record: ReceivedRecord): Decoded {
+  const cached = decodedByValue.get(record.value);
+  if (cached && cached.topic === record.topic) return cached.decoded;
+  const decoded = decodeUncached(record);
+  decodedByValue.set(record.value, { topic: record.topic, decoded });
+  return decoded;
+}
+
+function decodeUncached(record: ReceivedRecord): Decoded {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(record.value.toString('utf8'));
+  } catch {
+    return { ok: false, why: { errorClass: ERROR_CODES.malformedMessage, reason: 'value is not valid JSON' } };
+  }
+  const parsed = schemaFor(record.topic).safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      why: { errorClass: ERROR_CODES.schemaInvalid, reason: `envelope does not match the ${record.topic} schema: ${describeIssues(parsed.error)}` },
+    };
+  }
+  return { ok: true, envelope: parsed.data as Envelope<unknown> };
+}
+
 /**
  * Turns records into handler calls for one stage: decodes and validates the envelope, runs the
  * handler inside a `process <topic>` span, retries transient failures with jittered backoff, and
@@ -117,20 +148,9 @@ export class StageConsumer {
   }
 
   private async decodeAndRun(record: ReceivedRecord, control: DeliveryControl, span: Span): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(record.value.toString('utf8'));
-    } catch {
-      return this.deadLetter(record, span, { errorClass: ERROR_CODES.malformedMessage, reason: 'value is not valid JSON' });
-    }
-    const parsed = schemaFor(record.topic).safeParse(raw);
-    if (!parsed.success) {
-      return this.deadLetter(record, span, {
-        errorClass: ERROR_CODES.schemaInvalid,
-        reason: `envelope does not match the ${record.topic} schema: ${describeIssues(parsed.error)}`,
-      });
-    }
-    const envelope = parsed.data as Envelope<unknown>;
+    const decoded = decode(record);
+    if (!decoded.ok) return this.deadLetter(record, span, decoded.why);
+    const envelope = decoded.envelope;
     span.setAttributes({ 'ballast.request_id': envelope.requestId, 'ballast.tenant_id': envelope.tenantId });
     const handler = this.options.handlers.get(record.topic);
     if (!handler) {
