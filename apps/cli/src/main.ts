@@ -9,6 +9,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   seed: { summary: 'seed a Postgres registry: tenant demo, its API key, prompts/*.yaml', load: () => import('./commands/seed.command.js') },
+  guard: { summary: 'scan texts (JSON lines on stdin) with the guardrail detectors: guard scan --phase input|output', load: () => import('./commands/guard.command.js') },
   simulate: { summary: 'serve the simulator model over HTTP (OpenAI wire format, latency and fault injection)', load: () => import('./commands/simulate.command.js') },
 };
 

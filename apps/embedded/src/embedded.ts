@@ -16,6 +16,8 @@ import {
 import { createStageApp } from '#runtime';
 import { CacheModule } from '../../../services/cache/src/cache.module.js';
 import { MemoryCacheStore } from '../../../services/cache/src/store/memory.cache-store.js';
+import { modelDetectorsFrom } from '../../../services/guardrail/src/detectors/model/http.model-detectors.js';
+import { ModelDetectorRegistry } from '../../../services/guardrail/src/detectors/model/model-detector.js';
 import { GuardrailModule } from '../../../services/guardrail/src/guardrail.module.js';
 import { IngressModule } from '../../../services/ingress/src/ingress.module.js';
 import { InferenceModule } from '../../../services/inference/src/inference.module.js';
@@ -88,7 +90,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   apps.push(await createStageApp(stage('cache', CacheModule.register({ publisher: publisher('cache'), store: new MemoryCacheStore(), defaultTtlSeconds: 3600 }, { http: false }))));
   apps.push(
     await createStageApp(
-      stage('guardrail', GuardrailModule.register({ publisher: publisher('guardrail'), limits: { maxInputChars: 200_000, maxVariableChars: 100_000 } }, { http: false })),
+      stage('guardrail', GuardrailModule.register({
+        publisher: publisher('guardrail'),
+        limits: { maxInputChars: 200_000, maxVariableChars: 100_000 },
+        ...(process.env.GUARDRAIL_CANARY_SECRET ? { canarySecret: process.env.GUARDRAIL_CANARY_SECRET } : {}),
+        modelDetectors: new ModelDetectorRegistry(modelDetectorsFrom(process.env.GUARDRAIL_MODEL_DETECTORS)),
+      }, { http: false })),
     ),
   );
   // Replicas share the registry and the request ledger, as they share Postgres when distributed;

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
 import { GuardrailController } from './guardrail.controller.js';
+import { GuardrailEngine } from './guardrail.engine.js';
 import { GUARDRAIL_DEPS, type GuardrailDeps } from './guardrail.tokens.js';
 import { CheckInputUseCase } from './input/check-input.usecase.js';
 import { CheckOutputUseCase } from './output/check-output.usecase.js';
@@ -12,7 +13,20 @@ export class GuardrailModule {
       module: GuardrailModule,
       imports: options.http === false ? [] : [ObservabilityModule],
       controllers: [GuardrailController],
-      providers: [{ provide: GUARDRAIL_DEPS, useValue: deps }, CheckInputUseCase, CheckOutputUseCase],
+      providers: [
+        { provide: GUARDRAIL_DEPS, useValue: deps },
+        {
+          provide: GuardrailEngine,
+          useFactory: () =>
+            new GuardrailEngine({
+              limits: deps.limits,
+              ...(deps.canarySecret ? { canarySecret: deps.canarySecret } : {}),
+              ...(deps.modelDetectors ? { models: deps.modelDetectors } : {}),
+            }),
+        },
+        CheckInputUseCase,
+        CheckOutputUseCase,
+      ],
     };
   }
 }

@@ -8,7 +8,13 @@ const { TypeormProcessedMessageStore } = await import('#persistence');
 const { GuardrailModule } = await import('./guardrail.module.js');
 const { ModelDetectorRegistry } = await import('./detectors/model/model-detector.js');
 const { modelDetectorsFrom } = await import('./detectors/model/http.model-detectors.js');
-const modelDetectors = new ModelDetectorRegistry(modelDetectorsFrom(config.GUARDRAIL_MODEL_DETECTORS), config.GUARDRAIL_MODEL_TIMEOUT_MS);
+let modelDetectors: InstanceType<typeof ModelDetectorRegistry>;
+try {
+  modelDetectors = new ModelDetectorRegistry(modelDetectorsFrom(config.GUARDRAIL_MODEL_DETECTORS), config.GUARDRAIL_MODEL_TIMEOUT_MS);
+} catch (error) {
+  process.stderr.write(`GUARDRAIL_MODEL_DETECTORS is invalid: ${(error as Error).message}\n`);
+  process.exit(78);
+}
 await runDistributedService(
   'guardrail',
   config,

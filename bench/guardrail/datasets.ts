@@ -1,0 +1,152 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The public evaluation sets in `shared/datasets` beside the clone (or BALLAST_DATASETS_DIR). They
+ * are read where they lie and never copied into the repository.
+ */
+export function datasetsDir(): string {
+  const fromEnv = process.env.BALLAST_DATASETS_DIR;
+  if (fromEnv) return fromEnv;
+  return resolve(repoRoot(), '../shared/datasets');
+}
+
+function repoRoot(): string {
+  // Works from the sources (bench/guardrail) and from the build (dist/bench/guardrail).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+function read(relative: string): string {
+  const path = join(datasetsDir(), relative);
+  if (!existsSync(path)) throw new Error(`dataset ${path} not found: set BALLAST_DATASETS_DIR to the shared datasets folder`);
+  return readFileSync(path, 'utf8');
+}
+
+function jsonl<T>(relative: string): T[] {
+  return read(relative)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+export interface LabelledText {
+  text: string;
+  group: string;
+}
+
+/** Attack prompts: Tensor Trust hijacking and extraction, Giskard. */
+export function injectionAttacks(): LabelledText[] {
+  const hijacking = jsonl<{ attack: string }>('injection/tensor-trust-hijacking.jsonl').map((r) => ({ text: r.attack, group: 'tensor-trust-hijacking' }));
+  const extraction = jsonl<{ attack: string }>('injection/tensor-trust-extraction.jsonl').map((r) => ({ text: r.attack, group: 'tensor-trust-extraction' }));
+  const giskard = csv(read('injection/giskard-prompt-injections.csv')).map((r) => ({ text: r['prompt'] ?? '', group: 'giskard' }));
+  return [...hijacking, ...extraction, ...giskard];
+}
+
+/** BIPIA's indirect attack strings by category, to embed in documents. */
+export function bipiaAttacks(): LabelledText[] {
+  const data = JSON.parse(read('injection/bipia-text-attacks-train.json')) as Record<string, string[]>;
+  return Object.entries(data).flatMap(([group, texts]) => texts.map((text) => ({ text, group })));
+}
+
+/** Benign prompts that contain trigger words (NotInject, both halves). */
+export function notInject(): LabelledText[] {
+  return ['injection/notinject-one.json', 'injection/notinject-two.json'].flatMap((f) =>
+    (JSON.parse(read(f)) as Array<{ prompt: string; category: string }>).map((r) => ({ text: r.prompt, group: r.category })),
+  );
+}
+
+/** XSTest prompts: `safe` ones must pass an injection detector. */
+export function xstest(): Array<LabelledText & { label: string }> {
+  return csv(read('safety/xstest-prompts.csv')).map((r) => ({ text: r['prompt'] ?? '', group: r['type'] ?? '', label: r['label'] ?? '' }));
+}
+
+export interface PiiSample {
+  text: string;
+  spans: Array<{ entity: string; start: number; end: number }>;
+}
+
+/** Presidio's synthetic sentences with character spans. */
+export function presidio(): PiiSample[] {
+  const rows = JSON.parse(read('pii/presidio-generated-large.json')) as Array<{
+    full_text: string;
+    spans: Array<{ entity_type: string; start_position: number; end_position: number }>;
+  }>;
+  return rows.map((r) => ({ text: r.full_text, spans: r.spans.map((s) => ({ entity: s.entity_type, start: s.start_position, end: s.end_position })) }));
+}
+
+export interface ExtractionSample {
+  secret: string;
+  output: string;
+  leaks: boolean;
+}
+
+/** Tensor Trust model outputs labelled whether they leak the access code. */
+export function extractionDetection(): ExtractionSample[] {
+  return jsonl<{ access_code: string; llm_output: string; is_prompt_extraction: boolean }>('injection/tensor-trust-extraction-detection.jsonl').map((r) => ({
+    secret: r.access_code,
+    output: r.llm_output,
+    leaks: r.is_prompt_extraction,
+  }));
+}
+
+function haluEval(): Array<{ user_query: string; chatgpt_response: string }> {
+  return jsonl<{ user_query: string; chatgpt_response: string }>('grounding/halueval-general.json');
+}
+
+/** HaluEval's user queries: ordinary requests to an assistant (benign, for false positives). */
+export function benignQueries(): string[] {
+  return haluEval().map((r) => r.user_query);
+}
+
+/** HaluEval's answers as benign documents (prose, lists, code) for indirect-injection false positives. */
+export function benignDocuments(): string[] {
+  return haluEval()
+    .map((r) => r.chatgpt_response)
+    .filter((t) => t.length >= 80);
+}
+
+/** A small RFC 4180 reader: quoted fields, doubled quotes, newlines inside quotes. */
+export function csv(text: string): Array<Record<string, string>> {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else {
+      field += c;
+    }
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  const [header, ...body] = rows.filter((r) => r.length > 1 || r[0] !== '');
+  return body.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
+}

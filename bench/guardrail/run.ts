@@ -1,0 +1,68 @@
+/**
+ * `npm run bench:guardrail`: the guardrail's detectors over the public datasets in
+ * `shared/datasets` (or BALLAST_DATASETS_DIR), printed as one table per measurement.
+ *
+ *   npm run bench:guardrail                      all tables
+ *   npm run bench:guardrail -- --quick           fewer latency iterations
+ *   npm run bench:guardrail -- --misses 'giskard:recall'   the texts behind one figure (for tuning)
+ */
+import { runExtractionBench } from './extraction.bench.js';
+import { runInjectionBench } from './injection.bench.js';
+import { runLatencyBench } from './latency.bench.js';
+import { runPiiBench } from './pii.bench.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const missesFor = args.includes('--misses') ? args[args.indexOf('--misses') + 1] : undefined;
+
+const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+const f3 = (n: number) => n.toFixed(3);
+const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
+
+function table(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`\n### ${title}\n\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+}
+
+const injection = runInjectionBench();
+const pii = runPiiBench();
+const extraction = runExtractionBench();
+
+if (missesFor) {
+  const all: Record<string, string[]> = {
+    ...injection.misses,
+    ...Object.fromEntries(Object.entries(pii.misses).map(([k, v]) => [`pii:${k}`, v])),
+    ...Object.fromEntries(Object.entries(extraction.misses).map(([k, v]) => [`extraction:${k}`, v])),
+  };
+  const list = all[missesFor];
+  if (!list) {
+    process.stderr.write(`no such figure; one of:\n  ${Object.keys(all).join('\n  ')}\n`);
+    process.exit(64);
+  }
+  for (const t of list) process.stdout.write(`${JSON.stringify(t)}\n`);
+  process.exit(0);
+}
+
+table(
+  'Prompt injection (input phase, default policy)',
+  ['set', 'measure', 'n', 'flagged', 'rate', 'target', 'anchor'],
+  injection.rows.map((r) => [r.set, r.measure, String(r.n), String(r.hits), pct(r.rate), r.target, r.anchor]),
+);
+table(
+  'PII, span level (exact span and type), Presidio synthetic set',
+  ['entity', 'support', 'TP', 'FP', 'FN', 'precision', 'recall', 'F2'],
+  [...pii.rows, pii.structured].map((r) => [r.entity, String(r.support), String(r.tp), String(r.fp), String(r.fn), f3(r.precision), f3(r.recall), f3(r.f2)]),
+);
+table(
+  'Canary / secret leakage on Tensor Trust extraction-detection (access code as the canary)',
+  ['outputs that leak', 'detected', 'recall', 'outputs that do not', 'false alarms', 'false-positive rate', 'precision'],
+  [[String(extraction.positives), String(extraction.tp), pct(extraction.recall), String(extraction.negatives), String(extraction.fp), pct(extraction.falsePositiveRate), pct(extraction.precision)]],
+);
+const latency = await runLatencyBench(quick ? 3_000 : 20_000);
+table(
+  'Latency per check, 2 KB text, one core (target: input checks p99 <= 2 ms)',
+  ['check', 'text', 'iterations', 'p50', 'p99', 'max'],
+  latency.map((r) => [r.check, r.corpus, String(r.iterations), ms(r.p50Us), ms(r.p99Us), ms(r.maxUs)]),
+);
+process.stdout.write(`\nnode ${process.version}, ${new Date().toISOString()}\n`);
