@@ -4,9 +4,12 @@ import type { PipelineState } from '#contracts';
 export const LEDGER_STAGE = 'inference';
 
 /**
- * What "the same call" means: one provider outcome per tenant and request. Anything that makes a
- * legitimately new call for the same request (a guardrail re-ask) must become part of this key.
+ * What "the same call" means: one provider outcome per tenant, request and guardrail attempt. A
+ * guardrail re-ask or fallback (`guard.attempt` > 0) is a new call; a redelivery of the same
+ * attempt is not.
  */
 export function ledgerKey(state: PipelineState): string {
-  return `${state.request.tenantId}/${state.request.requestId}`;
+  const attempt = state.guard?.attempt ?? 0;
+  const base = `${state.request.tenantId}/${state.request.requestId}`;
+  return attempt > 0 ? `${base}#${attempt}` : base;
 }
