@@ -72,8 +72,13 @@ export function findSecretLeak(secret: string, text: string): SecretLeak | null 
   }
   const words = [...new Set(new GuardText(trimmed).folded.text.match(/[\p{L}\p{N}]+/gu) ?? [])].filter((w) => (w.length >= 3 || /^\d{2,}$/.test(w)) && !STOPWORDS.has(w));
   if (words.length >= 2) {
-    const positions = words.map((w) => wordPosition(view.text, w));
-    if (positions.every((p) => p >= 0) && Math.max(...positions) - Math.min(...positions) <= 300) {
+    const positions: number[] = [];
+    for (const w of words) {
+      const at = wordPosition(view.text, w);
+      if (at < 0) break;
+      positions.push(at);
+    }
+    if (positions.length === words.length && Math.max(...positions) - Math.min(...positions) <= 300) {
       return { form: 'all-words', ...view.range(Math.min(...positions), Math.max(...positions) + 1) };
     }
   }
@@ -86,8 +91,17 @@ function wordBounded(text: string, at: number, length: number): boolean {
   return !(before && /[\p{L}\p{N}]/u.test(before)) && !(after && /[\p{L}\p{N}]/u.test(after));
 }
 
+const wordPatterns = new Map<string, RegExp>();
+
+// Runs on every answer for every secret word: a substring test rules most words out before a regex is needed.
 function wordPosition(text: string, word: string): number {
-  const re = new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u');
+  if (!text.includes(word)) return -1;
+  let re = wordPatterns.get(word);
+  if (!re) {
+    if (wordPatterns.size > 10_000) wordPatterns.clear();
+    re = new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u');
+    wordPatterns.set(word, re);
+  }
   return re.exec(text)?.index ?? -1;
 }
 
