@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
-import { BodyErrorHandler } from './http/body-error.handler.js';
+import { APP_FILTER } from '@nestjs/core';
+import { ApiErrorFilter } from './http/api-error.filter.js';
 import { OpenAiController } from './http/openai.controller.js';
 import { RequestsController } from './http/requests.controller.js';
 import { TenantGuard } from './http/tenant.guard.js';
@@ -23,7 +24,8 @@ export class IngressModule {
       providers: [
         { provide: INGRESS_DEPS, useValue: deps },
         TenantGuard,
-        BodyErrorHandler,
+        // Global too, so errors fastify raises before a route runs (body over the limit, bad JSON) get the same body.
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
         PromptResolver,
         RequestLedger,
         OutcomeWaiters,
