@@ -13,6 +13,7 @@ import type {
 const DEFAULT_PARTITIONS = 3;
 /** Pause before a partition re-reads after a handler rejected, so a failing record does not spin. */
 const REDELIVERY_PAUSE_MS = 20;
+const YIELD_EVERY = 32;
 
 interface StoredRecord {
   key: string;
@@ -22,8 +23,22 @@ interface StoredRecord {
 }
 
 class Partition {
-  readonly log: StoredRecord[] = [];
+  /** Records from offset `start` on; older ones were dropped once every group had committed them. */
+  private log: StoredRecord[] = [];
+  private base = 0;
   private wakers: Array<() => void> = [];
+
+  get start(): number {
+    return this.base;
+  }
+
+  get end(): number {
+    return this.base + this.log.length;
+  }
+
+  at(offset: number): StoredRecord | undefined {
+    return this.log[offset - this.base];
+  }
 
   append(record: StoredRecord): void {
     this.log.push(record);
@@ -32,9 +47,17 @@ class Partition {
     for (const w of wakers) w();
   }
 
+  /** Drops the records before `offset`. */
+  trimBefore(offset: number): void {
+    const drop = Math.min(offset, this.end) - this.base;
+    if (drop <= 0) return;
+    this.log = this.log.slice(drop);
+    this.base += drop;
+  }
+
   /** Resolves when a record at `offset` exists or `signal` fires. */
   waitFor(offset: number, signal: AbortSignal): Promise<void> {
-    if (offset < this.log.length || signal.aborted) return Promise.resolve();
+    if (offset < this.end || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         signal.removeEventListener('abort', done);
@@ -73,14 +96,28 @@ class ConsumerGroup {
 
   commit(topic: string, partition: number, nextOffset: number): void {
     const k = `${topic}/${partition}`;
-    if ((this.committed.get(k) ?? 0) < nextOffset) this.committed.set(k, nextOffset);
+    if ((this.committed.get(k) ?? 0) < nextOffset) {
+      this.committed.set(k, nextOffset);
+      this.broker.compact(topic, partition);
+    }
   }
 
+  /** Where a member starts reading: the committed offset, else the earliest or the latest record. */
   position(topic: string, partition: number, fromBeginning: boolean): number {
-    const k = `${topic}/${partition}`;
-    const committed = this.committed.get(k);
-    if (committed !== undefined) return committed;
-    return fromBeginning ? 0 : this.broker.topic(topic)[partition]!.log.length;
+    const p = this.broker.topic(topic)[partition]!;
+    const committed = this.committed.get(`${topic}/${partition}`);
+    // Like auto.offset.reset=earliest when the committed offset is older than what is retained.
+    if (committed !== undefined) return Math.max(committed, p.start);
+    return fromBeginning ? p.start : p.end;
+  }
+
+  /** The committed offset of a partition, or null when this group never consumed it. */
+  committedOffset(topic: string, partition: number): number | null {
+    return this.committed.get(`${topic}/${partition}`) ?? null;
+  }
+
+  subscribes(topic: string): boolean {
+    return this.members.some((m) => m.topics.includes(topic));
   }
 
   // Stop-the-world like Kafka's eager protocol: everyone drains and commits, then partitions move.
@@ -113,7 +150,27 @@ export class MemoryBroker {
   private readonly topics = new Map<string, Partition[]>();
   private readonly groups = new Map<string, ConsumerGroup>();
 
-  constructor(readonly defaultPartitions = DEFAULT_PARTITIONS) {}
+  /**
+   * @param retainRecords records kept per partition after every group has committed past them, for
+   *   inspection; older committed records are dropped so a long-running embedded process does not grow.
+   */
+  constructor(
+    readonly defaultPartitions = DEFAULT_PARTITIONS,
+    private readonly retainRecords = 10_000,
+  ) {}
+
+  /** Drops records every group that reads this partition has committed, keeping the newest `retainRecords`. */
+  compact(topic: string, partition: number): void {
+    const p = this.topic(topic)[partition]!;
+    if (p.end - p.start < this.retainRecords * 2) return;
+    let safe = p.end - this.retainRecords;
+    for (const g of this.groups.values()) {
+      const committed = g.committedOffset(topic, partition);
+      if (committed !== null) safe = Math.min(safe, committed);
+      else if (g.subscribes(topic)) return;
+    }
+    p.trimBefore(safe);
+  }
 
   ensureTopic(name: string, partitions = this.defaultPartitions): void {
     if (!this.topics.has(name)) this.topics.set(name, Array.from({ length: partitions }, () => new Partition()));
@@ -144,7 +201,10 @@ export class MemoryBroker {
   /** Every record currently in `topic`, in partition then offset order: for tests and inspection. */
   records(topic: string): ReceivedRecord[] {
     return this.topic(topic).flatMap((p, partition) =>
-      p.log.map((r, offset) => ({ ...r, topic, partition, offset: String(offset) })),
+      Array.from({ length: p.end - p.start }, (_, i) => {
+        const offset = p.start + i;
+        return { ...p.at(offset)!, topic, partition, offset: String(offset) };
+      }),
     );
   }
 
@@ -152,7 +212,7 @@ export class MemoryBroker {
   lag(groupId: string, topics: readonly string[]): number {
     const g = this.group(groupId);
     let lag = 0;
-    for (const t of topics) this.topic(t).forEach((p, i) => (lag += p.log.length - g.position(t, i, true)));
+    for (const t of topics) this.topic(t).forEach((p, i) => (lag += p.end - g.position(t, i, true)));
     return lag;
   }
 }
@@ -218,13 +278,20 @@ class MemoryConsumer implements ConsumerHandle, GroupMember {
       const inFlight = new Set<Promise<void>>();
       // Woken by whichever task settles next; Promise.race over the whole window would cost O(window) per record.
       let slotFreed: (() => void) | null = null;
+      let sinceYield = 0;
       while (!signal.aborted && !failed) {
         await log.waitFor(position, wake);
         if (signal.aborted || failed) break;
         while (inFlight.size >= window) await new Promise<void>((r) => (slotFreed = r));
         if (failed) break;
+        // The bus runs on promise callbacks alone; without a macrotask turn now and then, timers
+        // (deadlines, retry back-off) and sockets (HTTP) would starve while a backlog drains.
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((r) => setImmediate(r));
+        }
         const offset = position++;
-        const stored = log.log[offset]!;
+        const stored = log.at(offset)!;
         const record: ReceivedRecord = { ...stored, headers: { ...stored.headers }, topic, partition, offset: String(offset) };
         tracker.begin(record.offset);
         const task = this.scheduler
