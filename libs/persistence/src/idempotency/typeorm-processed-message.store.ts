@@ -13,10 +13,14 @@ export class TypeormProcessedMessageStore implements ProcessedMessageStore {
       .into(ProcessedMessageEntity)
       .values({ stage, requestId, outcome: outcome ?? null } as QueryDeepPartialEntity<ProcessedMessageEntity>)
       .orIgnore()
-      .returning(['stage'])
+      .returning(['created_at'])
       .execute();
-    const stored = Array.isArray(result.raw) && result.raw.length > 0;
-    return { stored, record: await m.findOneByOrFail(ProcessedMessageEntity, { stage, requestId }) };
+    const inserted = Array.isArray(result.raw) ? (result.raw[0] as { created_at?: Date | string } | undefined) : undefined;
+    // The common case (first writer) needs no second round trip: what was written is what is stored.
+    if (inserted?.created_at !== undefined) {
+      return { stored: true, record: { stage, requestId, outcome: outcome ?? null, createdAt: new Date(inserted.created_at) } };
+    }
+    return { stored: false, record: await m.findOneByOrFail(ProcessedMessageEntity, { stage, requestId }) };
   }
 
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
