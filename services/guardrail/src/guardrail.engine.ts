@@ -1,11 +1,10 @@
-import { ERROR_CODES, TOPICS, endWith, type ChatMessage, type PipelineState, type Span, type Verdict } from '#contracts';
+import { ERROR_CODES, JsonOutputValidator, TOPICS, endWith, type ChatMessage, type PipelineState, type Span, type Verdict } from '#contracts';
 import { stricter, verdict, type Decision, type DetectorContext } from './detectors/detector.js';
 import { canaryFor, insertCanary, randomCanarySecret, withoutCanary } from './detectors/leak/canary.js';
 import { runModelDetectors, type ModelDetectorRegistry } from './detectors/model/model-detector.js';
 import { PiiDetector } from './detectors/pii/pii.detector.js';
 import { inputSegments, messageOffsets, templateMessageCount, trustedSystemText } from './input/input-segments.js';
 import { checkInputSize, type InputLimits } from './input/input.checks.js';
-import { JsonOutputValidator } from './output/json-output.validator.js';
 import { DEFAULT_POLICY, PolicyCache, type GuardrailPolicy, type PolicyResult } from './policy/guardrail-policy.js';
 import { DOCUMENT_ONLY_DETECTORS, applyRedactions, mergeVerdicts, scanText, shift, summarise, type ScanResult } from './scan/guard-scanner.js';
 

@@ -127,7 +127,7 @@ describe('CompleteUseCase', () => {
     expect(provider.requests).toHaveLength(3);
     const [response] = h.responses('never-json');
     expect(response).toMatchObject({ status: 'failed', error: { code: ERROR_CODES.outputInvalid } });
-    expect(response!.error!.message).toContain('after 2 re-asks: the reply is not valid JSON');
+    expect(response!.error!.message).toContain('after 2 re-asks: the output is not valid JSON');
     expect(h.usage('never-json')).toHaveLength(3);
   });
 

@@ -19,7 +19,7 @@ describe('StructuredOutput', () => {
   });
 
   it('names what is wrong: not JSON, or where the value breaks the schema', () => {
-    expect(structured.check('{"name": "Ada", "email":', format)).toEqual({ ok: false, errors: ['the reply is not valid JSON'] });
+    expect(structured.check('{"name": "Ada", "email":', format)).toEqual({ ok: false, errors: ['the output is not valid JSON'] });
     const result = structured.check('{"name": 7}', format);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors).toEqual(expect.arrayContaining(["(root) must have required property 'email'", '/name must be string']));

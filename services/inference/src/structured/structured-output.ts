@@ -1,10 +1,7 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import type { ChatMessage, ResponseFormat } from '#contracts';
+import { JsonOutputValidator, type ChatMessage, type ResponseFormat } from '#contracts';
 import type { StructuredOutputMode } from '../providers/provider.js';
 
 export type StructuredCheck = { ok: true; json: string; parsed: unknown } | { ok: false; errors: string[] };
-
-const MAX_ERRORS = 8;
 
 /**
  * Structured output for every provider: the provider's JSON Schema mode when it has one, otherwise
@@ -12,8 +9,7 @@ const MAX_ERRORS = 8;
  * validation errors.
  */
 export class StructuredOutput {
-  private readonly ajv = withFormats(new Ajv({ allErrors: true, strict: false, logger: false }));
-  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly validator = new JsonOutputValidator();
 
   /** The messages for a provider: unchanged in `json_schema` mode, else with the schema spelled out. */
   messagesFor(messages: ChatMessage[], format: ResponseFormat | undefined, mode: StructuredOutputMode): ChatMessage[] {
@@ -30,14 +26,8 @@ export class StructuredOutput {
 
   /** Parses the answer (tolerating a code fence or text around one JSON value) and validates it. */
   check(content: string, format: ResponseFormat): StructuredCheck {
-    const json = extractJson(content);
-    if (json === null) return { ok: false, errors: ['the reply is not valid JSON'] };
-    const validate = this.compile(format.schema);
-    if (validate(json.parsed)) return { ok: true, json: json.text, parsed: json.parsed };
-    return {
-      ok: false,
-      errors: (validate.errors ?? []).slice(0, MAX_ERRORS).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`),
-    };
+    const result = this.validator.validate(content, format);
+    return result.ok ? { ok: true, json: result.content, parsed: result.parsed } : { ok: false, errors: result.errors };
   }
 
   /** The conversation for a re-ask: the invalid answer and what was wrong with it. */
@@ -51,47 +41,4 @@ export class StructuredOutput {
       },
     ];
   }
-
-  private compile(schema: Record<string, unknown>): ValidateFunction {
-    const key = JSON.stringify(schema);
-    let fn = this.compiled.get(key);
-    if (!fn) {
-      fn = this.ajv.compile(schema);
-      if (this.compiled.size < 1_000) this.compiled.set(key, fn);
-    }
-    return fn;
-  }
-}
-
-function extractJson(content: string): { text: string; parsed: unknown } | null {
-  const candidates = [content.trim()];
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(content);
-  if (fenced?.[1]) candidates.push(fenced[1].trim());
-  const first = content.search(/[[{]/);
-  const last = Math.max(content.lastIndexOf('}'), content.lastIndexOf(']'));
-  if (first !== -1 && last > first) candidates.push(content.slice(first, last + 1));
-  for (const text of candidates) {
-    try {
-      return { text, parsed: JSON.parse(text) };
-    } catch {
-      // try the next reading
-    }
-  }
-  return null;
-}
-
-// The formats structured-output schemas use most; others are not checked (Ajv ignores unknown formats).
-const FORMATS: Record<string, RegExp> = {
-  email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
-  'date-time': /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
-  date: /^\d{4}-\d{2}-\d{2}$/,
-  time: /^\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$/,
-  uri: /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$/,
-  uuid: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
-  ipv4: /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/,
-};
-
-function withFormats(ajv: Ajv): Ajv {
-  for (const [name, pattern] of Object.entries(FORMATS)) ajv.addFormat(name, pattern);
-  return ajv;
 }

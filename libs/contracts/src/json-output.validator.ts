@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { ResponseFormat } from '#contracts';
+import type { ResponseFormat } from './chat.js';
 
 export type OutputValidation =
   | { ok: true; parsed: unknown; /** The JSON text that validated (after repair, if any). */ content: string; repaired: boolean }

@@ -1,4 +1,4 @@
-import type { ResponseFormat } from '#contracts';
+import type { ResponseFormat } from './chat.js';
 import { JsonOutputValidator, firstJsonValue, repairCandidates, withoutTrailingCommas } from './json-output.validator.js';
 
 const format: ResponseFormat = {
