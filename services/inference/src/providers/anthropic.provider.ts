@@ -1,6 +1,7 @@
 import type { ChatMessage } from '#contracts';
 import { HttpStreamClient } from './http/http.client.js';
-import { SseDecoder, type SseEvent } from './http/sse.decoder.js';
+import type { SseEvent } from './http/sse.decoder.js';
+import { streamedCall } from './http/streamed-call.js';
 import type { Provider, ProviderRequest, ProviderResult, StructuredOutputMode } from './provider.js';
 import { ProviderCallError, type PartialOutput } from './provider-call.error.js';
 import { estimateChatTokens, estimateTokens } from './token-estimate.js';
@@ -61,27 +62,7 @@ export class AnthropicProvider implements Provider {
 
   async complete(request: ProviderRequest): Promise<ProviderResult> {
     const stream = new AnthropicMessageStream(performance.now());
-    const decoder = new SseDecoder();
-    const raw: { json: Buffer[] | null } = { json: null };
-    try {
-      await this.client.post(
-        { url: this.url, headers: this.headers, body: JSON.stringify(anthropicBody(request, this.structuredOutput)), signal: request.signal, idleTimeoutMs: request.idleTimeoutMs },
-        {
-          onResponse: (_status, headers) => {
-            if (String(headers['content-type'] ?? '').includes('application/json')) raw.json = [];
-          },
-          onData: (chunk) => {
-            if (raw.json) raw.json.push(chunk);
-            else for (const event of decoder.push(chunk)) stream.event(event);
-          },
-        },
-      );
-    } catch (error) {
-      throw error instanceof ProviderCallError ? error.withPartial(stream.partial(request.messages)) : error;
-    }
-    if (raw.json) return parseAnthropicMessage(Buffer.concat(raw.json).toString('utf8'), request);
-    for (const event of decoder.end()) stream.event(event);
-    return stream.result(request);
+    return streamedCall(this.client, { url: this.url, headers: this.headers, body: anthropicBody(request, this.structuredOutput) }, request, stream, parseAnthropicMessage);
   }
 }
 
