@@ -8,13 +8,18 @@ import {
   type Envelope,
   type PipelineState,
   type TopicName,
+  type UsageEvent,
 } from '#contracts';
-import type { Publisher } from './publisher.js';
+import type { PublishItem, Publisher } from './publisher.js';
 
 type PipelineTopic = typeof TOPICS.guardInput | typeof TOPICS.cacheLookup | typeof TOPICS.inference | typeof TOPICS.guardOutput;
 
 /** Where a stage sends the request next: another stage, or the end (`responses`). */
-export type StepResult = { next: PipelineTopic; state: PipelineState } | { next: 'respond'; state: PipelineState };
+export type StepResult = ({ next: PipelineTopic } | { next: 'respond' }) & {
+  state: PipelineState;
+  /** Usage events of this step, sent in the same produce request as the forward (one round trip). */
+  usage?: UsageEvent[];
+};
 
 /**
  * Remembers which requests already got their final outcome, so a redelivered message (a stage
@@ -62,8 +67,10 @@ export async function runPipelineStep(
     result = await step(envelope.payload);
   }
   const state = withTiming(result.state, { stage: options.stage, queueMs, durationMs: Math.max(0, now().getTime() - started.getTime()) });
-  if (result.next === 'respond') return publishOutcome(options.publisher, envelope, state, now(), options.outcomes);
-  await options.publisher.publish(result.next, createEnvelope(result.next, state, envelope, now()));
+  const at = now();
+  const usage: PublishItem[] = (result.usage ?? []).map((u) => ({ topic: TOPICS.usage, envelope: createEnvelope(TOPICS.usage, u, envelope, at) }));
+  if (result.next === 'respond') return publishOutcome(options.publisher, envelope, state, at, options.outcomes, usage);
+  await options.publisher.publishAll([{ topic: result.next, envelope: createEnvelope(result.next, state, envelope, at) }, ...usage]);
 }
 
 /**
@@ -77,6 +84,7 @@ export async function publishOutcome(
   state: PipelineState,
   at = new Date(),
   outcomes?: OutcomeLedger,
+  alongside: readonly PublishItem[] = [],
 ): Promise<void> {
   const response = buildResponse(state, at);
   const ledgerKey = `${response.tenantId}/${response.requestId}`;
@@ -87,6 +95,7 @@ export async function publishOutcome(
     ...(response.replyTo && response.replyTo !== TOPICS.responses
       ? [{ topic: response.replyTo as TopicName, envelope } as never]
       : []),
+    ...alongside,
   ]);
   await outcomes?.record(OUTCOME_LEDGER_STAGE, ledgerKey, { envelopeId: envelope.id, status: response.status });
 }

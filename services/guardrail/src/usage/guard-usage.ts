@@ -1,5 +1,4 @@
-import { TOPICS, createEnvelope, type Envelope, type PipelineState, type UsageEvent } from '#contracts';
-import type { Publisher } from '#messaging';
+import type { PipelineState, UsageEvent } from '#contracts';
 import type { GuardStep } from '../guardrail.engine.js';
 
 /**
@@ -27,8 +26,4 @@ export function guardUsage(state: PipelineState, step: GuardStep, latencyMs: num
     verdicts: step.verdicts,
     errorCode: step.errorCode,
   };
-}
-
-export function publishGuardUsage(publisher: Publisher, from: Envelope<PipelineState>, step: GuardStep, latencyMs: number): Promise<void> {
-  return publisher.publish(TOPICS.usage, createEnvelope(TOPICS.usage, guardUsage(from.payload, step, latencyMs), from));
 }
