@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ALL_TOPICS } from '#contracts';
@@ -138,8 +137,4 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       await pg.stop();
     },
   };
-}
-
-export function defaultDataDir(): string {
-  return join(process.cwd(), '.data');
 }

@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BallastServer, type BallastServerOptions } from '#messaging';
@@ -25,9 +25,4 @@ export async function createStageApp(options: StageAppOptions): Promise<NestFast
   app.connectMicroservice({ strategy: new BallastServer(options) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   return app;
-}
-
-/** Stops consuming first (in-flight work finishes and commits), then HTTP, then the module's resources. */
-export async function closeStageApp(app: INestApplication): Promise<void> {
-  await app.close();
 }

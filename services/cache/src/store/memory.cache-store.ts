@@ -29,8 +29,4 @@ export class MemoryCacheStore implements CacheStore {
     this.entries.set(key, { completion, expiresAt: now.getTime() + ttlSeconds * 1000 });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
-
-  size(): number {
-    return this.entries.size;
-  }
 }
