@@ -24,7 +24,7 @@ export class Publisher {
     return this.publishAll([{ topic, envelope } as PublishItem]);
   }
 
-  /** Publishes a raw topic name too (a client's `replyTo`), with the envelope of `schemaTopic`. */
+  /** Publishes to a topic outside the catalogue (a client's `replyTo`, a test topic). */
   publishTo(topic: string, envelope: Envelope<unknown>): Promise<void> {
     return this.publishAll([{ topic, envelope } as unknown as PublishItem]);
   }
