@@ -106,7 +106,7 @@ export class TopicRecorder {
   async caughtUp(admin: Admin, timeoutMs: number): Promise<void> {
     const targets: Array<[string, bigint]> = [];
     for (const topic of this.topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      for (const p of await topicOffsets(admin, topic, timeoutMs)) {
         if (BigInt(p.high) > BigInt(p.low)) targets.push([`${topic}:${p.partition}`, BigInt(p.high) - 1n]);
       }
     }
@@ -138,6 +138,23 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
 }
 
 /**
+ * A topic's offsets, retried while the broker answers with a retriable error: a fresh KRaft broker
+ * names a partition's leader a moment before that leader serves it (NOT_LEADER_FOR_PARTITION).
+ */
+export async function topicOffsets(admin: Admin, topic: string, timeoutMs: number): ReturnType<Admin['fetchTopicOffsets']> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
  * Waits until the given consumer groups have committed everything on their input topics (no lag),
  * or `timeoutMs` passes; returns the lag left (0 when idle).
  */
@@ -148,7 +165,7 @@ export async function waitForGroupsIdle(admin: Admin, groups: Record<string, str
     lag = 0;
     for (const [groupId, topics] of Object.entries(groups)) {
       for (const topic of topics) {
-        const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
+        const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), topicOffsets(admin, topic, timeoutMs)]);
         const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
         for (const p of ends) lag += Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0));
       }

@@ -127,12 +127,14 @@ export class KafkaTransport implements Transport {
     const existing = new Set(await admin.listTopics());
     const missing = [...specs.values()].filter((t) => !existing.has(t.name));
     if (missing.length === 0) return;
-    const created = await admin.createTopics({
+    await admin.createTopics({
       topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: this.replicationFactor })),
       waitForLeaders: true,
     });
-    // false: another client created (some of) them first, and kafkajs then skips waiting for leaders.
-    if (!created) await this.waitForLeaders(admin, missing.map((t) => t.name));
+    // createTopics skips its own wait when another client created (some of) them first, and a fresh
+    // KRaft broker can publish a leader in its metadata a moment before it serves that partition
+    // (NOT_LEADER_FOR_PARTITION meanwhile): wait here until every partition answers.
+    await this.waitForLeaders(admin, missing.map((t) => t.name));
   }
 
   async send(records: readonly OutgoingRecord[]): Promise<void> {
@@ -226,7 +228,11 @@ export class KafkaTransport implements Transport {
     while (Date.now() < deadline) {
       try {
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+          // Listing offsets goes to each partition's leader, so it succeeds only once they all serve.
+          for (const topic of topics) await admin.fetchTopicOffsets(topic);
+          return;
+        }
       } catch (error) {
         last = error;
       }
