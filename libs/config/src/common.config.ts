@@ -16,7 +16,7 @@ export const commonConfig = {
   /** The platform's port variable; `BALLAST_PORT` wins when both are set. */
   PORT: port().optional(),
   BALLAST_PORT: port().optional(),
-  BALLAST_CONSUMER_CONCURRENCY: int({ min: 1, max: 1_024 }).default(16),
+  BALLAST_CONSUMER_CONCURRENCY: int({ min: 1, max: 1_024 }).default(256),
   BALLAST_MAX_RETRIES: int({ min: 0, max: 100 }).default(3),
   BALLAST_CAPTURE_CONTENT: bool().default(false),
   BALLAST_LOG_CONTENT: bool().default(false),

@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       BALLAST_DATA_DIR: '.data',
       LOG_LEVEL: 'info',
       BALLAST_PORT: 8080,
-      BALLAST_CONSUMER_CONCURRENCY: 16,
+      BALLAST_CONSUMER_CONCURRENCY: 256,
       BALLAST_MAX_RETRIES: 3,
       BALLAST_CAPTURE_CONTENT: false,
     });
