@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { KeyedScheduler } from './keyed-scheduler.js';
+import { kafkaPartitionFor } from './murmur2.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type {
   ConsumeOptions,
@@ -189,7 +189,7 @@ export class MemoryBroker {
 
   append(record: OutgoingRecord): void {
     const partitions = this.topic(record.topic);
-    const p = partitionFor(record.key, partitions.length);
+    const p = kafkaPartitionFor(record.key, partitions.length);
     partitions[p]!.append({
       key: record.key,
       value: Buffer.from(record.value),
@@ -215,10 +215,6 @@ export class MemoryBroker {
     for (const t of topics) this.topic(t).forEach((p, i) => (lag += p.end - g.position(t, i, true)));
     return lag;
   }
-}
-
-function partitionFor(key: string, count: number): number {
-  return createHash('md5').update(key).digest().readUInt32BE(0) % count;
 }
 
 let nextMemberId = 1;
