@@ -3,6 +3,7 @@ import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_SYSTEM,
+  activeTraceIds,
   captureContent,
   contentCaptureEnabled,
   extractTraceContext,
@@ -102,6 +103,25 @@ describe('telemetry in memory mode', () => {
 });
 
 describe('telemetry lifecycle', () => {
+  it('records nothing when nothing exports, yet still gives each request a trace id that crosses hops', async () => {
+    await startTelemetry({ serviceName: 'ingress', exporter: 'none', env: {} });
+    const headers: Record<string, string> = {};
+    let first: { traceId: string; spanId: string } | undefined;
+    await withSpan('ingress', {}, () => {
+      first = activeTraceIds();
+      injectTraceHeaders(headers);
+    });
+    expect(first?.traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+    let downstream: { traceId: string; spanId: string } | undefined;
+    await context.with(extractTraceContext(headers), () => withSpan('guardrail', {}, () => (downstream = activeTraceIds())));
+    expect(downstream?.traceId).toBe(first?.traceId);
+    let other: { traceId: string; spanId: string } | undefined;
+    await withSpan('another request', {}, () => (other = activeTraceIds()));
+    expect(other?.traceId).not.toBe(first?.traceId);
+    await shutdownTelemetry();
+  });
+
+
   it('refuses to hand out in-memory spans when not in memory mode, and can start again after shutdown', async () => {
     await startTelemetry({ serviceName: 'judge', exporter: 'none', env: {} });
     expect(() => finishedSpans()).toThrow(/exporter: 'memory'/);

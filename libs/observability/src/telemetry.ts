@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   BatchSpanProcessor,
   InMemorySpanExporter,
   NodeTracerProvider,
@@ -78,8 +79,10 @@ async function setUp(options: TelemetryOptions): Promise<TelemetryState> {
       ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
     }))
     .merge(detectResources({ detectors: [envDetector] }));
-  // Spans are still created with exporter 'none' so trace ids reach logs and Kafka headers.
-  const provider = new NodeTracerProvider({ resource, spanProcessors });
+  // With nothing to export, spans are not recorded (no attributes, events or end processing), but
+  // the SDK still gives every root span a fresh trace id and propagates it, so trace ids reach
+  // logs, outcomes and Kafka headers all the same.
+  const provider = new NodeTracerProvider({ resource, spanProcessors, ...(exporter === 'none' ? { sampler: new AlwaysOffSampler() } : {}) });
   provider.register({
     contextManager: new AsyncLocalStorageContextManager(),
     propagator: new W3CTraceContextPropagator(),
