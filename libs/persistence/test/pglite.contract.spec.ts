@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +12,7 @@ import {
   type EmbeddedPostgres,
 } from '#persistence';
 import type { DataSource } from 'typeorm';
+import { uniqueName } from './contract-helpers.js';
 import { describeDataSourceContract } from './data-source.contract.js';
 import { describeProcessedMessageStoreContract } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
@@ -38,7 +40,58 @@ describeTenantRepositoryContract('TypeORM on PGlite', () => ({
   },
 }));
 describeProcessedMessageStoreContract('TypeORM on PGlite', () => new TypeormProcessedMessageStore(ds));
+describeProcessedMessageStoreContract(
+  'TypeORM on PGlite, one batch of at most 7 calls in flight',
+  () => new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 }),
+);
 describeDataSourceContract('PGlite', () => ds, true);
+
+describe('TypeormProcessedMessageStore batching', () => {
+  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+  it('sends the calls made while a batch is out together, at most maxBatchSize per statement', async () => {
+    const store = new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 10 });
+    const query = jest.spyOn(ds, 'query');
+    try {
+      const base = uniqueName('req');
+      const results = await Promise.all(range(31).map((i) => store.record('batch', `${base}-${i}`, { i })));
+      expect(results.every((r) => r.stored)).toBe(true);
+      // The first call goes out alone at once; the 30 made meanwhile go as three batches of ten.
+      expect(query).toHaveBeenCalledTimes(4);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  it('rejects every call of a failing batch with its error, and answers the calls after it', async () => {
+    const store = new TypeormProcessedMessageStore(ds, { maxInFlight: 1 });
+    const base = uniqueName('req');
+    const failure = new Error('connection terminated');
+    const realQuery = ds.query.bind(ds);
+    const query = jest.spyOn(ds, 'query').mockImplementationOnce(realQuery).mockRejectedValueOnce(failure);
+    try {
+      const first = store.record('batch', `${base}-first`, 'kept');
+      const failing = [
+        store.record('batch', `${base}-a`, 'lost'),
+        store.record('batch', `${base}-a`, 'lost too'),
+        store.record('batch', `${base}-first`, 'late'),
+        store.find('batch', `${base}-first`),
+      ].map((p) => p.then(() => 'answered', (e: unknown) => e));
+      expect((await first).stored).toBe(true);
+      expect(await Promise.all(failing)).toEqual(failing.map(() => failure));
+
+      expect(await store.record('batch', `${base}-a`, 'after')).toMatchObject({ stored: true, record: { outcome: 'after' } });
+      expect((await store.find('batch', `${base}-first`))?.outcome).toBe('kept');
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  it('rejects bad options', () => {
+    expect(() => new TypeormProcessedMessageStore(ds, { maxInFlight: 0 })).toThrow(/maxInFlight must be a positive integer/);
+    expect(() => new TypeormProcessedMessageStore(ds, { maxBatchSize: 1.5 })).toThrow(/maxBatchSize must be a positive integer/);
+  });
+});
 
 describe('embedded Postgres with a data folder', () => {
   it('keeps published prompts across a restart', async () => {

@@ -39,4 +39,8 @@ describeTenantRepositoryContract('TypeORM on Postgres', () => ({
   },
 }));
 describeProcessedMessageStoreContract('TypeORM on Postgres', () => new TypeormProcessedMessageStore(ds));
+describeProcessedMessageStoreContract(
+  'TypeORM on Postgres, one batch of at most 7 calls in flight',
+  () => new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 }),
+);
 describeDataSourceContract('Postgres', () => ds);
