@@ -24,4 +24,4 @@ export { SUPPORT_ANSWER_PROMPT } from './seed/seed-prompts.js';
 
 export { InMemoryPromptRegistryRepository } from './testing/in-memory-prompt-registry.repository.js';
 export { InMemoryTenantRepository } from './testing/in-memory-tenant.repository.js';
-export { InMemoryProcessedMessageStore } from './testing/in-memory-processed-message.store.js';
+export { InMemoryProcessedMessageStore, type InMemoryProcessedMessageStoreOptions } from './testing/in-memory-processed-message.store.js';

@@ -11,3 +11,19 @@ describeTenantRepositoryContract('in-memory fake', () => {
 });
 
 describeProcessedMessageStoreContract('in-memory fake', () => new InMemoryProcessedMessageStore());
+
+describe('in-memory processed-message store', () => {
+  it('forgets the oldest records beyond its capacity, and keeps the newest', async () => {
+    const store = new InMemoryProcessedMessageStore({ maxEntries: 3 });
+    for (const id of ['r1', 'r2', 'r3', 'r4']) await store.record('respond', id, { id });
+    expect(await store.find('respond', 'r1')).toBeNull();
+    expect((await store.find('respond', 'r4'))?.outcome).toEqual({ id: 'r4' });
+    // A forgotten id is handled as new again.
+    expect((await store.record('respond', 'r1', { id: 'again' })).stored).toBe(true);
+    expect(await store.find('respond', 'r2')).toBeNull();
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    expect(() => new InMemoryProcessedMessageStore({ maxEntries: 0 })).toThrow(/maxEntries/);
+  });
+});

@@ -1,24 +1,64 @@
 import type { ProcessedMessage, ProcessedMessageStore } from '../idempotency/processed-message.store.js';
 import { checkStorableKey, storableOutcomeJson } from '../idempotency/storable-outcome.js';
 
-export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
-  private readonly records = new Map<string, ProcessedMessage>();
+interface Entry {
+  stage: string;
+  requestId: string;
+  /** The outcome as Postgres would store it: JSON text, or null for none. */
+  json: string | null;
+  createdAt: number;
+}
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+export interface InMemoryProcessedMessageStoreOptions {
+  now?: () => Date;
+  /**
+   * Records kept at most; beyond it the oldest are forgotten, so a long-running embedded instance
+   * does not grow without bound. A request id seen again after its record was forgotten is handled
+   * as new. Default 200,000.
+   */
+  maxEntries?: number;
+}
+
+/**
+ * The ledger in process memory: the unit-test fake, and embedded mode's store (PGlite serves one
+ * connection and the in-memory bus does not outlive the process anyway). Outcomes round-trip through
+ * JSON exactly as they do through Postgres' jsonb.
+ */
+export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
+  private readonly records = new Map<string, Entry>();
+  private readonly now: () => Date;
+  private readonly maxEntries: number;
+
+  constructor(options: InMemoryProcessedMessageStoreOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.maxEntries = options.maxEntries ?? 200_000;
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) throw new Error(`maxEntries must be a positive integer (got ${options.maxEntries})`);
+  }
 
   async record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
-    storableOutcomeJson(stage, requestId, outcome);
+    const json = storableOutcomeJson(stage, requestId, outcome);
     const key = JSON.stringify([stage, requestId]);
     const existing = this.records.get(key);
-    if (existing) return { stored: false, record: structuredClone(existing) };
-    const record = { stage, requestId, outcome: structuredClone(outcome ?? null), createdAt: this.now() };
-    this.records.set(key, record);
-    return { stored: true, record: structuredClone(record) };
+    if (existing) return { stored: false, record: materialise(existing) };
+    const entry: Entry = { stage, requestId, json, createdAt: this.now().getTime() };
+    this.records.set(key, entry);
+    // A Map iterates in insertion order: the first key is the oldest record.
+    if (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
+    return { stored: true, record: materialise(entry) };
   }
 
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
     checkStorableKey(stage, requestId);
-    const record = this.records.get(JSON.stringify([stage, requestId]));
-    return record ? structuredClone(record) : null;
+    const entry = this.records.get(JSON.stringify([stage, requestId]));
+    return entry ? materialise(entry) : null;
   }
+}
+
+function materialise(entry: Entry): ProcessedMessage {
+  return {
+    stage: entry.stage,
+    requestId: entry.requestId,
+    outcome: entry.json === null ? null : (JSON.parse(entry.json) as unknown),
+    createdAt: new Date(entry.createdAt),
+  };
 }
