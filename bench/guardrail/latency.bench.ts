@@ -91,7 +91,7 @@ export async function runLatencyBench(iterations = 20_000): Promise<LatencyRow[]
     rows.push(measure('policy rules (topics, patterns, language)', name, texts, iterations, only(new PolicyRulesDetector(), RULES_POLICY)));
     rows.push(measure('all input detectors (one text)', name, texts, iterations, (t) => scanText(t, ctx())));
   }
-  const engine = new GuardrailEngine({ limits: { maxInputChars: 200_000, maxVariableChars: 100_000 }, canarySecret: 'bench-secret-bench-secret' });
+  const engine = new GuardrailEngine({ limits: { maxInputChars: 200_000, maxVariableChars: 100_000 } });
   // The input phase on a whole pipeline state: segments, detectors, redaction, canary (no awaits of I/O).
   const states = benign.map(state);
   for (let i = 0; i < 2_000; i++) await engine.checkInput(states[i % states.length]!);

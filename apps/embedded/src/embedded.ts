@@ -92,7 +92,6 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       stage('guardrail', GuardrailModule.register({
         publisher: publisher('guardrail'),
         limits: { maxInputChars: 200_000, maxVariableChars: 100_000 },
-        ...(process.env.GUARDRAIL_CANARY_SECRET ? { canarySecret: process.env.GUARDRAIL_CANARY_SECRET } : {}),
         modelDetectors: new ModelDetectorRegistry(modelDetectorsFrom(process.env.GUARDRAIL_MODEL_DETECTORS)),
       }, { http: false })),
     ),

@@ -1,3 +1,4 @@
+export * from './canary.js';
 export * from './catalogue.js';
 export * from './chat.js';
 export * from './envelope.js';

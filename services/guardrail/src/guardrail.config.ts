@@ -5,8 +5,6 @@ export const guardrailConfig = defineConfig(
   serviceConfig({
     GUARDRAIL_MAX_INPUT_CHARS: int({ min: 1 }).default(200_000),
     GUARDRAIL_MAX_VARIABLE_CHARS: int({ min: 1 }).default(100_000),
-    /** Keys the per-request canary. Replicas behind one cache must share it; random per process when unset. */
-    GUARDRAIL_CANARY_SECRET: z.string().min(16, 'at least 16 characters').optional(),
     /** JSON list of model detectors prompts may name: [{"name","kind":"openai-moderation|classifier|chat-classifier","url","apiKeyEnv?","model?"}]. */
     GUARDRAIL_MODEL_DETECTORS: z.string().optional(),
     /** Default time box for one model-detector call. */

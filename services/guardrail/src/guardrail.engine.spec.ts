@@ -1,10 +1,10 @@
-import { ERROR_CODES, TOPICS, buildResponse, type ResponseFormat } from '#contracts';
+import { ERROR_CODES, TOPICS, buildResponse, messagesWithoutCanary, type ResponseFormat } from '#contracts';
 import { pipelineState } from '../test/state.fixture.js';
 import { ModelDetectorRegistry } from './detectors/model/model-detector.js';
 import { GuardrailEngine } from './guardrail.engine.js';
 
 const limits = { maxInputChars: 200_000, maxVariableChars: 100_000 };
-const engine = new GuardrailEngine({ limits, canarySecret: 'test-secret-test-secret' });
+const engine = new GuardrailEngine({ limits });
 
 const contact: ResponseFormat = {
   type: 'json_schema',
@@ -59,12 +59,13 @@ describe('GuardrailEngine input phase', () => {
     expect(pii.spans.map((s) => joined.slice(s.start, s.end))).toEqual(['ada@example.org', '4111 1111 1111 1111', 'ada@example.org']);
   });
 
-  it('hides a canary in the system prompt, the same one for the same request', async () => {
+  it('hides a fresh canary in the system prompt of every request, identical ones included', async () => {
     const a = await engine.checkInput(pipelineState());
     const b = await engine.checkInput(pipelineState());
     expect(a.state.guard?.canary).toMatch(/^cnry-[0-9a-f]{16}$/);
     expect(a.state.rendered.messages[0]!.content).toContain(`<!-- ${a.state.guard!.canary} -->`);
-    expect(b.state.rendered.messages).toEqual(a.state.rendered.messages);
+    expect(b.state.guard!.canary).not.toBe(a.state.guard!.canary);
+    expect(messagesWithoutCanary(b.state.rendered.messages, b.state.guard!.canary)).toEqual(messagesWithoutCanary(a.state.rendered.messages, a.state.guard!.canary));
     const off = await engine.checkInput(pipelineState({ policy: { output: { canary: false } } }));
     expect(off.state.guard).toBeUndefined();
   });

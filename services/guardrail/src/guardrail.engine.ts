@@ -1,6 +1,6 @@
-import { ERROR_CODES, JsonOutputValidator, TOPICS, endWith, type ChatMessage, type PipelineState, type Span, type Verdict } from '#contracts';
+import { ERROR_CODES, JsonOutputValidator, TOPICS, endWith, insertCanary, withoutCanary, type ChatMessage, type PipelineState, type Span, type Verdict } from '#contracts';
 import { stricter, verdict, type Decision, type DetectorContext } from './detectors/detector.js';
-import { canaryFor, insertCanary, randomCanarySecret, withoutCanary } from './detectors/leak/canary.js';
+import { newCanary } from './detectors/leak/canary.js';
 import { runModelDetectors, type ModelDetectorRegistry } from './detectors/model/model-detector.js';
 import { PiiDetector } from './detectors/pii/pii.detector.js';
 import { inputSegments, messageOffsets, templateMessageCount, trustedSystemText } from './input/input-segments.js';
@@ -10,8 +10,6 @@ import { DOCUMENT_ONLY_DETECTORS, applyRedactions, mergeVerdicts, scanText, shif
 
 export interface GuardrailEngineOptions {
   limits: InputLimits;
-  /** Keys the per-request canary; random per process when left out (set it when replicas share a cache). */
-  canarySecret?: string;
   models?: ModelDetectorRegistry;
 }
 
@@ -35,11 +33,8 @@ const PII_ONLY = [new PiiDetector()];
 export class GuardrailEngine {
   private readonly policies = new PolicyCache();
   private readonly validator = new JsonOutputValidator();
-  private readonly secret: string;
 
-  constructor(private readonly options: GuardrailEngineOptions) {
-    this.secret = options.canarySecret ?? randomCanarySecret();
-  }
+  constructor(private readonly options: GuardrailEngineOptions) {}
 
   policyOf(state: PipelineState): PolicyResult {
     const record = state.prompt?.policies.guardrail;
@@ -110,8 +105,7 @@ export class GuardrailEngine {
     const redacted = redactState(state, redactions);
     let next: PipelineState = { ...redacted, verdicts: [...state.verdicts, ...verdicts] };
     if (policy.output.canary) {
-      const scope = `${state.request.tenantId}\u0000${state.prompt?.name ?? ''}\u0000${state.prompt?.version ?? ''}\u0000${state.rendered.model}`;
-      const token = canaryFor(this.secret, scope, next.rendered.messages);
+      const token = newCanary();
       const withCanary = insertCanary(next.rendered.messages, token);
       if (withCanary) next = { ...next, rendered: { ...next.rendered, messages: withCanary }, guard: { ...next.guard, canary: token } };
     }

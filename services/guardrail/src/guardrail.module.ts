@@ -20,7 +20,6 @@ export class GuardrailModule {
           useFactory: () =>
             new GuardrailEngine({
               limits: deps.limits,
-              ...(deps.canarySecret ? { canarySecret: deps.canarySecret } : {}),
               ...(deps.modelDetectors ? { models: deps.modelDetectors } : {}),
             }),
         },

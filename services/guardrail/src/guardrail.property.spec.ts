@@ -6,7 +6,7 @@ import { GuardrailEngine, type GuardStep } from './guardrail.engine.js';
 
 jest.setTimeout(120_000);
 
-const engine = new GuardrailEngine({ limits: { maxInputChars: 200_000, maxVariableChars: 200_000 }, canarySecret: 'property-secret-property' });
+const engine = new GuardrailEngine({ limits: { maxInputChars: 200_000, maxVariableChars: 200_000 } });
 const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: 'grapheme', maxLength: 400 }), fc.string({ unit: 'binary-ascii', maxLength: 400 }));
 const format: ResponseFormat = { type: 'json_schema', name: 'any', strict: true, schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } };
 

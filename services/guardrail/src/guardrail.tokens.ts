@@ -9,8 +9,6 @@ export interface GuardrailDeps {
   limits: { maxInputChars: number; maxVariableChars: number };
   /** Outcomes already published (Postgres in distributed mode): a redelivered message does not answer twice. */
   outcomes?: OutcomeLedger;
-  /** Keys the canary hidden in each rendered system prompt; replicas that share a cache need the same secret. */
-  canarySecret?: string;
   /** Model-based detectors (moderation, classifiers) that prompt policies can name. */
   modelDetectors?: ModelDetectorRegistry;
 }

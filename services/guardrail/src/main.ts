@@ -24,7 +24,6 @@ await runDistributedService(
       limits: { maxInputChars: config.GUARDRAIL_MAX_INPUT_CHARS, maxVariableChars: config.GUARDRAIL_MAX_VARIABLE_CHARS },
       // The guardrail publishes the final outcomes: the ledger keeps a redelivery from answering twice.
       ...(dataSource ? { outcomes: new TypeormProcessedMessageStore(dataSource) } : {}),
-      ...(config.GUARDRAIL_CANARY_SECRET ? { canarySecret: config.GUARDRAIL_CANARY_SECRET } : {}),
       modelDetectors,
     }),
   { needsDatabase: true },

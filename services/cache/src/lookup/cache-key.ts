@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { PipelineState } from '#contracts';
+import { messagesWithoutCanary, type PipelineState } from '#contracts';
 
 /**
  * The exact-match key: a hash over the scope (tenant, prompt name and version, model, the
- * parameters that change the answer) and the rendered messages. Scope is inside the hash, so two
- * tenants or two prompt versions can never share an entry.
+ * parameters that change the answer) and the rendered messages without the guardrail's canary
+ * marker (a fresh random token per request). Scope is inside the hash, so two tenants or two
+ * prompt versions can never share an entry.
  */
 export function exactCacheKey(state: PipelineState): string {
-  const { rendered, request, prompt } = state;
+  const { rendered, request, prompt, guard } = state;
   const canonical = JSON.stringify([
     'v1',
     request.tenantId,
@@ -17,7 +18,7 @@ export function exactCacheKey(state: PipelineState): string {
     rendered.temperature,
     rendered.maxTokens,
     rendered.responseFormat ?? null,
-    rendered.messages.map((m) => [m.role, m.content]),
+    messagesWithoutCanary(rendered.messages, guard?.canary).map((m) => [m.role, m.content]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -1,37 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import type { ChatMessage } from '#contracts';
+import { randomBytes } from 'node:crypto';
+import { CANARY_PREFIX } from '#contracts';
 import { GuardText } from '../../text/guard-text.js';
 
-const MARKER = (token: string) => `\n\n<!-- ${token} -->`;
-const TOKEN_PREFIX = 'cnry-';
-
-/**
- * The canary for one rendered request: pseudo-random (HMAC with the deployment's secret), and the
- * same for the same rendered messages, so the exact-match cache still serves identical requests
- * and a redelivered message gets the same canary.
- */
-export function canaryFor(secret: string, scope: string, messages: readonly ChatMessage[]): string {
-  const mac = createHmac('sha256', secret);
-  mac.update(scope);
-  for (const m of messages) mac.update(`\u0000${m.role}\u0000${m.content}`);
-  return `${TOKEN_PREFIX}${mac.digest('hex').slice(0, 16)}`;
-}
-
-/** A fresh secret for a process that was not given one (embedded mode, tests). */
-export function randomCanarySecret(): string {
-  return randomBytes(32).toString('hex');
-}
-
-/** Hides the canary at the end of the first system message; no system message, no canary. */
-export function insertCanary(messages: readonly ChatMessage[], token: string): ChatMessage[] | null {
-  const index = messages.findIndex((m) => m.role === 'system');
-  if (index < 0) return null;
-  return messages.map((m, i) => (i === index ? { ...m, content: `${m.content}${MARKER(token)}` } : m));
-}
-
-/** The system prompt without the canary marker (for verbatim-leak checks). */
-export function withoutCanary(text: string, token: string | undefined): string {
-  return token ? text.split(MARKER(token)).join('') : text;
+/** A fresh canary per request (64 random bits): an answer that contains it copied it from the prompt. */
+export function newCanary(): string {
+  return `${CANARY_PREFIX}${randomBytes(8).toString('hex')}`;
 }
 
 const alnum = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, '');

@@ -1,7 +1,8 @@
 import { GuardrailPolicy } from '../../policy/guardrail-policy.js';
 import { GuardText } from '../../text/guard-text.js';
 import type { DetectorContext } from '../detector.js';
-import { canaryFor, findSecretLeak, insertCanary, withoutCanary } from './canary.js';
+import { insertCanary, messagesWithoutCanary, withoutCanary } from '#contracts';
+import { findSecretLeak, newCanary } from './canary.js';
 import { CanaryDetector, SystemPromptLeakDetector } from './leak.detectors.js';
 
 const canary = 'cnry-3f9a1c2b4d5e6f70';
@@ -13,12 +14,10 @@ describe('canary', () => {
     { role: 'user' as const, content: 'Hi' },
   ];
 
-  it('is pseudo-random per secret and rendered messages, and the same for the same request', () => {
-    const a = canaryFor('secret-1', 'demo', messages);
+  it('is a fresh random token on every call', () => {
+    const a = newCanary();
     expect(a).toMatch(/^cnry-[0-9a-f]{16}$/);
-    expect(canaryFor('secret-1', 'demo', messages)).toBe(a);
-    expect(canaryFor('secret-2', 'demo', messages)).not.toBe(a);
-    expect(canaryFor('secret-1', 'demo', [...messages, { role: 'user', content: 'more' }])).not.toBe(a);
+    expect(newCanary()).not.toBe(a);
   });
 
   it('goes into the first system message as a comment, and comes out again for leak checks', () => {
@@ -27,6 +26,15 @@ describe('canary', () => {
     expect(withCanary[1]).toEqual(messages[1]);
     expect(withoutCanary(withCanary[0]!.content, canary)).toBe('You are a support agent.');
     expect(insertCanary([{ role: 'user', content: 'no system' }], canary)).toBeNull();
+  });
+
+  it('round-trips: the messages with the canary removed are the messages it was inserted into', () => {
+    const token = newCanary();
+    const withCanary = insertCanary(messages, token)!;
+    expect(withCanary).not.toEqual(messages);
+    expect(messagesWithoutCanary(withCanary, token)).toEqual(messages);
+    expect(messagesWithoutCanary(withCanary, newCanary())).toEqual(withCanary);
+    expect(messagesWithoutCanary(messages, undefined)).toEqual(messages);
   });
 
   it('finds a leaked secret verbatim, re-cased, spaced, reversed or encoded', () => {
@@ -48,6 +56,10 @@ describe('CanaryDetector', () => {
   it('blocks an answer that contains the canary', () => {
     const [v] = detector.check(new GuardText(`Sure. <!-- ${canary} -->`), ctx());
     expect(v).toMatchObject({ decision: 'block', detector: 'canary', rule: 'canary_verbatim', spans: [{ entity: 'CANARY', start: 11, end: 32 }] });
+  });
+  it("blocks an answer that carries another request's canary", () => {
+    const [v] = detector.check(new GuardText('The hidden line was <!-- cnry-0011223344556677 -->'), ctx());
+    expect(v).toMatchObject({ decision: 'block', rule: 'canary_other', spans: [{ entity: 'CANARY', start: 25, end: 46 }] });
   });
   it('passes other answers, and everything when the policy turns canaries off', () => {
     expect(detector.check(new GuardText('Your parcel ships today.'), ctx())[0]!.decision).toBe('pass');

@@ -1,4 +1,4 @@
-import type { Verdict } from '#contracts';
+import { CANARY_PREFIX, type Verdict } from '#contracts';
 import { GuardText } from '../../text/guard-text.js';
 import { decisionFor, passVerdict, verdict, type Detector, type DetectorContext } from '../detector.js';
 import { findSecretLeak } from './canary.js';
@@ -11,17 +11,32 @@ export class CanaryDetector implements Detector {
   check(text: GuardText, ctx: DetectorContext): Verdict[] {
     if (!ctx.canary || !ctx.policy.output.canary) return [passVerdict(ctx.phase, this.name)];
     const leak = findSecretLeak(ctx.canary, text.raw);
-    if (!leak) return [passVerdict(ctx.phase, this.name)];
+    if (leak) {
+      return [
+        verdict(ctx.phase, this.name, 'block', {
+          rule: `canary_${leak.form}`,
+          score: 1,
+          spans: [{ entity: 'CANARY', start: leak.start, end: leak.end }],
+          reason: 'the answer contains the canary token hidden in the system prompt: the prompt leaked',
+        }),
+      ];
+    }
+    // Any other request's canary is a leak too: the answer was made under a system prompt that
+    // carried it (a redelivered request gets a fresh canary, but its answer may be the first copy's).
+    const other = ANY_CANARY.exec(text.raw);
+    if (!other) return [passVerdict(ctx.phase, this.name)];
     return [
       verdict(ctx.phase, this.name, 'block', {
-        rule: `canary_${leak.form}`,
+        rule: 'canary_other',
         score: 1,
-        spans: [{ entity: 'CANARY', start: leak.start, end: leak.end }],
-        reason: 'the answer contains the canary token hidden in the system prompt: the prompt leaked',
+        spans: [{ entity: 'CANARY', start: other.index, end: other.index + other[0].length }],
+        reason: 'the answer contains a canary token of a system prompt: the prompt leaked',
       }),
     ];
   }
 }
+
+const ANY_CANARY = new RegExp(`${CANARY_PREFIX}[0-9a-f]{16}`, 'i');
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
