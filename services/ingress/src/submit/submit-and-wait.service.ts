@@ -22,14 +22,20 @@ export class SubmitAndWaitService {
     const waitMs = Math.min(request.timeoutMs ?? this.deps.limits.defaultTimeoutMs, this.deps.limits.maxTimeoutMs) + 1_000;
     // Listen before publishing, so a fast pipeline cannot answer before anyone waits.
     const waiting = wait ? this.waiters.wait(request.tenantId, request.requestId, waitMs) : null;
-    const submission = await this.submit.execute(request, tenant);
-    if (submission.kind === 'rejected') throw submission.error;
-    if (submission.kind === 'duplicate' && submission.outcome) return { outcome: submission.outcome };
-    if (!waiting) return { pending: request.requestId };
-    const outcome = (await waiting) ?? (await this.ledger.outcome(request.tenantId, request.requestId));
-    if (!outcome) {
-      throw new BallastError(ERROR_CODES.deadlineExceeded, `no outcome within ${waitMs} ms; poll GET /v1/requests/${request.requestId}`, { status: 504 });
+    try {
+      const submission = await this.submit.execute(request, tenant);
+      if (submission.kind === 'rejected') throw submission.error;
+      if (submission.kind === 'duplicate' && submission.outcome) return { outcome: submission.outcome };
+      if (!waiting) return { pending: request.requestId };
+      const outcome = (await waiting.outcome) ?? (await this.ledger.outcome(request.tenantId, request.requestId));
+      if (!outcome) {
+        throw new BallastError(ERROR_CODES.deadlineExceeded, `no outcome within ${waitMs} ms; poll GET /v1/requests/${request.requestId}`, { status: 504 });
+      }
+      return { outcome };
+    } finally {
+      // Every way out releases the waiter: a duplicate answered from the ledger, a rejection or a
+      // failed submit would otherwise leave its timer running for the whole wait.
+      waiting?.cancel();
     }
-    return { outcome };
   }
 }
