@@ -8,6 +8,9 @@ export const commonConfig = {
   KAFKA_BROKERS: brokers().optional(),
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('ballast'),
   KAFKA_PARTITIONS: int({ min: 1, max: 10_000 }).default(6),
+  /** Bytes a consumer's fetch waits for, up to KAFKA_FETCH_MAX_WAIT_MS; 1 answers at once (the request path). */
+  KAFKA_FETCH_MIN_BYTES: int({ min: 1, max: 52_428_800 }).default(1),
+  KAFKA_FETCH_MAX_WAIT_MS: int({ min: 1, max: 30_000 }).default(50),
   DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'] }).optional(),
   /** Where embedded mode keeps PGlite and other local state. */
   BALLAST_DATA_DIR: z.string().default('.data'),
@@ -20,6 +23,15 @@ export const commonConfig = {
   BALLAST_MAX_RETRIES: int({ min: 0, max: 100 }).default(3),
   BALLAST_CAPTURE_CONTENT: bool().default(false),
   BALLAST_LOG_CONTENT: bool().default(false),
+};
+
+/**
+ * Fetch defaults for consumers off the request path (metrics, the judge): a fetch waits for 64 KiB
+ * or 250 ms, so it, its batch and its commit carry many records; nobody waits on these stages.
+ */
+export const offPathConsumerConfig = {
+  KAFKA_FETCH_MIN_BYTES: int({ min: 1, max: 52_428_800 }).default(65_536),
+  KAFKA_FETCH_MAX_WAIT_MS: int({ min: 1, max: 30_000 }).default(250),
 };
 
 export const DEFAULT_PORT = 8080;

@@ -8,6 +8,7 @@ import {
   int,
   loadConfig,
   loadConfigOrExit,
+  offPathConsumerConfig,
   serviceConfig,
   url,
 } from './index.js';
@@ -168,3 +169,12 @@ function captureError(fn: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
+
+describe('fetch settings', () => {
+  it('answer fetches at once on the request path, and gather records off it, both overridable', () => {
+    expect(loadConfig(commonConfigSchema, {})).toMatchObject({ KAFKA_FETCH_MIN_BYTES: 1, KAFKA_FETCH_MAX_WAIT_MS: 50 });
+    const offPath = serviceConfig(offPathConsumerConfig);
+    expect(loadConfig(offPath, {})).toMatchObject({ KAFKA_FETCH_MIN_BYTES: 65_536, KAFKA_FETCH_MAX_WAIT_MS: 250 });
+    expect(loadConfig(offPath, { KAFKA_FETCH_MIN_BYTES: '1', KAFKA_FETCH_MAX_WAIT_MS: '20' })).toMatchObject({ KAFKA_FETCH_MIN_BYTES: 1, KAFKA_FETCH_MAX_WAIT_MS: 20 });
+  });
+});

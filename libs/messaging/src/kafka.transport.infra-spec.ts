@@ -139,6 +139,26 @@ describe('KafkaTransport on a real broker', () => {
     expect(seen).toEqual(['after']);
   });
 
+  it('with a large minBytes, still delivers a lone record once the fetch wait runs out', async () => {
+    const topic = await freshTopic('min-bytes', 1);
+    const bus = connect({ minBytes: 1_048_576, maxWaitTimeInMs: 300 });
+    const seen: string[] = [];
+    const handle = await bus.consume({
+      groupId: `min-bytes-${run}`,
+      topics: [topic],
+      concurrency: 4,
+      handle: async (r) => {
+        seen.push(r.value.toString());
+      },
+    });
+    const producer = connect();
+    await producer.send([record(topic, 'k', 'lone')]);
+    // Far below 1 MiB: the broker answers when the wait runs out, and the record arrives all the same.
+    await waitUntil(() => seen.includes('lone'), 'the lone record', 30_000);
+    await handle.stop();
+    expect(seen).toEqual(['lone']);
+  });
+
   it('commits exactly the records that finished before a graceful stop', async () => {
     const topic = await freshTopic('stop-commit', 1);
     const bus = connect();

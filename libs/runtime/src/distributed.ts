@@ -11,6 +11,8 @@ export interface DistributedSettings {
   KAFKA_BROKERS?: string[] | readonly string[] | undefined;
   KAFKA_CLIENT_ID: string;
   KAFKA_PARTITIONS: number;
+  KAFKA_FETCH_MIN_BYTES?: number;
+  KAFKA_FETCH_MAX_WAIT_MS?: number;
   DATABASE_URL?: string | undefined;
   BALLAST_PORT: number;
   BALLAST_CONSUMER_CONCURRENCY: number;
@@ -34,7 +36,12 @@ export async function runDistributedService(
   build: (platform: Platform) => DynamicModule | Promise<DynamicModule>,
   options: { needsDatabase?: boolean } = {},
 ): Promise<void> {
-  const transport = new KafkaTransport({ brokers: [...(settings.KAFKA_BROKERS ?? [])], clientId: `${settings.KAFKA_CLIENT_ID}-${stage}` });
+  const transport = new KafkaTransport({
+    brokers: [...(settings.KAFKA_BROKERS ?? [])],
+    clientId: `${settings.KAFKA_CLIENT_ID}-${stage}`,
+    ...(settings.KAFKA_FETCH_MIN_BYTES ? { minBytes: settings.KAFKA_FETCH_MIN_BYTES } : {}),
+    ...(settings.KAFKA_FETCH_MAX_WAIT_MS ? { maxWaitTimeInMs: settings.KAFKA_FETCH_MAX_WAIT_MS } : {}),
+  });
   await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: settings.KAFKA_PARTITIONS })));
   const dataSource = options.needsDatabase && settings.DATABASE_URL ? await openDataSource({ url: settings.DATABASE_URL, applicationName: `ballast-${stage}` }) : null;
   if (dataSource) registerReadinessCheck('postgres', async () => (await dataSource.query('select 1')).length === 1);

@@ -1,3 +1,3 @@
-import { defineConfig, serviceConfig } from '#config';
+import { defineConfig, offPathConsumerConfig, serviceConfig } from '#config';
 
-export const judgeConfig = defineConfig(serviceConfig());
+export const judgeConfig = defineConfig(serviceConfig(offPathConsumerConfig));

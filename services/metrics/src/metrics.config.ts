@@ -1,3 +1,3 @@
-import { defineConfig, serviceConfig } from '#config';
+import { defineConfig, offPathConsumerConfig, serviceConfig } from '#config';
 
-export const metricsConfig = defineConfig(serviceConfig());
+export const metricsConfig = defineConfig(serviceConfig(offPathConsumerConfig));

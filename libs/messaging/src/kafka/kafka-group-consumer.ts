@@ -10,6 +10,7 @@ export interface GroupConsumerSettings {
   rebalanceTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxWaitTimeInMs: number;
+  minBytes: number;
   maxBytesPerPartition: number;
   /** Upper bound for kafkajs `partitionsConsumedConcurrently`. */
   maxPartitionsConsumedConcurrently: number;
@@ -111,7 +112,7 @@ export class KafkaGroupConsumer implements ConsumerHandle {
       rebalanceTimeout: settings.rebalanceTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
       maxWaitTimeInMs: settings.maxWaitTimeInMs,
-      minBytes: 1,
+      minBytes: settings.minBytes,
       maxBytesPerPartition: settings.maxBytesPerPartition,
     });
   }

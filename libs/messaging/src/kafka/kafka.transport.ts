@@ -32,6 +32,12 @@ export interface KafkaTransportOptions {
    * 70 ms of CPU per second per idle consumer at 20 ms, a third of that at 100 ms). Default 50 ms.
    */
   maxWaitTimeInMs?: number;
+  /**
+   * Bytes a fetch waits for (up to `maxWaitTimeInMs`) before the broker answers. Default 1: answer
+   * as soon as anything arrives, for the request path. Consumers off the request path (metrics, the
+   * judge) raise it so each fetch, batch and commit carries many records instead of a few.
+   */
+  minBytes?: number;
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
   rebalanceTimeoutMs?: number;
@@ -108,6 +114,7 @@ export class KafkaTransport implements Transport {
       rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1_000,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 50,
+      minBytes: options.minBytes ?? 1,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       maxPartitionsConsumedConcurrently: options.maxPartitionsConsumedConcurrently ?? 16,
       joinTimeoutMs: options.joinTimeoutMs ?? 30_000,
