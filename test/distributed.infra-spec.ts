@@ -224,8 +224,10 @@ beforeAll(async () => {
     databaseUrl: DATABASE_URL,
     runId: RUN,
     logDir: LOG_DIR,
-    // Some model latency keeps work in flight in inference when it is killed.
-    env: { inference: { SIMULATOR_TTFT_MS: '50' } },
+    // Some model latency and a bounded number of calls at once keep work in flight in inference
+    // when it is killed, however fast the machine (at the default of 256, a fast machine could
+    // finish the first wave before the kill lands).
+    env: { inference: { SIMULATOR_TTFT_MS: '50', BALLAST_CONSUMER_CONCURRENCY: '16' } },
   });
   seen.timings.servicesReady = Date.now() - t1;
   watchForeignMembers();
