@@ -21,6 +21,10 @@ export const commonConfig = {
   BALLAST_PORT: port().optional(),
   BALLAST_CONSUMER_CONCURRENCY: int({ min: 1, max: 1_024 }).default(256),
   BALLAST_MAX_RETRIES: int({ min: 0, max: 100 }).default(3),
+  /** Idempotency records older than this are pruned; 168 h = Kafka's default log retention, so records outlive the messages they guard. */
+  BALLAST_LEDGER_RETENTION_HOURS: int({ min: 1, max: 87_600 }).default(168),
+  /** Mean time between prunes of the idempotency ledger (each replica, ±20% jitter). */
+  BALLAST_LEDGER_PRUNE_INTERVAL_MS: int({ min: 1_000, max: 86_400_000 }).default(600_000),
   BALLAST_CAPTURE_CONTENT: bool().default(false),
   BALLAST_LOG_CONTENT: bool().default(false),
 };

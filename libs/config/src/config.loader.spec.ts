@@ -47,6 +47,8 @@ describe('loadConfig', () => {
       BALLAST_PORT: 8080,
       BALLAST_CONSUMER_CONCURRENCY: 256,
       BALLAST_MAX_RETRIES: 3,
+      BALLAST_LEDGER_RETENTION_HOURS: 168,
+      BALLAST_LEDGER_PRUNE_INTERVAL_MS: 600_000,
       BALLAST_CAPTURE_CONTENT: false,
     });
     expect(config.KAFKA_BROKERS).toBeUndefined();
@@ -92,6 +94,15 @@ describe('loadConfig', () => {
     expect(error.message).toContain('BALLAST_MODE: expected one of embedded, distributed (got "cluster")');
     expect(error.message).toContain('BALLAST_CONSUMER_CONCURRENCY: expected an integer from 1 to 1024 (got "0")');
     expect(error.problems.map((problem) => problem.variable).sort()).toEqual(['BALLAST_CONSUMER_CONCURRENCY', 'BALLAST_MODE', 'KAFKA_BROKERS', 'PORT']);
+  });
+
+  it('reads the ledger retention and prune interval, and refuses values that would prune too eagerly', () => {
+    const config = loadConfig(commonConfigSchema, { BALLAST_LEDGER_RETENTION_HOURS: '720', BALLAST_LEDGER_PRUNE_INTERVAL_MS: '60000' });
+    expect([config.BALLAST_LEDGER_RETENTION_HOURS, config.BALLAST_LEDGER_PRUNE_INTERVAL_MS]).toEqual([720, 60_000]);
+
+    const error = captureError(() => loadConfig(commonConfigSchema, { BALLAST_LEDGER_RETENTION_HOURS: '0', BALLAST_LEDGER_PRUNE_INTERVAL_MS: '10' }));
+    expect(error.message).toContain('BALLAST_LEDGER_RETENTION_HOURS: expected an integer from 1 to 87600 (got "0")');
+    expect(error.message).toContain('BALLAST_LEDGER_PRUNE_INTERVAL_MS: expected an integer from 1000 to 86400000 (got "10")');
   });
 
   it('requires Kafka brokers in distributed mode, even alongside other errors', () => {

@@ -18,6 +18,13 @@ export { apiKeyHash, MIN_API_KEY_LENGTH } from './tenants/api-key.hash.js';
 export { TypeormTenantRepository } from './tenants/typeorm-tenant.repository.js';
 export * from './idempotency/processed-message.store.js';
 export { TypeormProcessedMessageStore, type TypeormProcessedMessageStoreOptions } from './idempotency/typeorm-processed-message.store.js';
+export {
+  startLedgerPruner,
+  type LedgerPruner,
+  type LedgerPrunerClock,
+  type LedgerPrunerLog,
+  type LedgerPrunerOptions,
+} from './idempotency/ledger-pruner.js';
 
 export { DEMO_TENANT, seedDefaults, type SeedOptions, type SeedResult } from './seed/seed-defaults.js';
 export { SUPPORT_ANSWER_PROMPT } from './seed/seed-prompts.js';

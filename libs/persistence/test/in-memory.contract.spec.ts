@@ -1,5 +1,5 @@
 import { InMemoryProcessedMessageStore, InMemoryPromptRegistryRepository, InMemoryTenantRepository } from '#persistence';
-import { describeProcessedMessageStoreContract } from './processed-message-store.contract.js';
+import { describeProcessedMessageStoreContract, type ProcessedMessageStoreSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
 
@@ -10,7 +10,22 @@ describeTenantRepositoryContract('in-memory fake', () => {
   return { tenants, storedKeyValues: async () => tenants.storedKeyHashes() };
 });
 
-describeProcessedMessageStoreContract('in-memory fake', () => new InMemoryProcessedMessageStore());
+describeProcessedMessageStoreContract('in-memory fake', (): ProcessedMessageStoreSubject => {
+  // recordAt sets the store's clock back while it records.
+  let recordingAt: Date | null = null;
+  const store = new InMemoryProcessedMessageStore({ now: () => recordingAt ?? new Date() });
+  return {
+    store,
+    async recordAt(createdAt, stage, requestIds) {
+      recordingAt = createdAt;
+      try {
+        for (const requestId of requestIds) await store.record(stage, requestId, { requestId });
+      } finally {
+        recordingAt = null;
+      }
+    },
+  };
+});
 
 describe('in-memory processed-message store', () => {
   it('forgets the oldest records beyond its capacity, and keeps the newest', async () => {

@@ -14,7 +14,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { uniqueName } from './contract-helpers.js';
 import { describeDataSourceContract } from './data-source.contract.js';
-import { describeProcessedMessageStoreContract } from './processed-message-store.contract.js';
+import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
 
@@ -39,10 +39,10 @@ describeTenantRepositoryContract('TypeORM on PGlite', () => ({
     return rows.flatMap((r) => [r.key_hash, r.prefix]);
   },
 }));
-describeProcessedMessageStoreContract('TypeORM on PGlite', () => new TypeormProcessedMessageStore(ds));
+describeProcessedMessageStoreContract('TypeORM on PGlite', () => sqlSubject(ds, new TypeormProcessedMessageStore(ds)));
 describeProcessedMessageStoreContract(
   'TypeORM on PGlite, one batch of at most 7 calls in flight',
-  () => new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 }),
+  () => sqlSubject(ds, new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 })),
 );
 describeDataSourceContract('PGlite', () => ds, true);
 
@@ -90,6 +90,47 @@ describe('TypeormProcessedMessageStore batching', () => {
   it('rejects bad options', () => {
     expect(() => new TypeormProcessedMessageStore(ds, { maxInFlight: 0 })).toThrow(/maxInFlight must be a positive integer/);
     expect(() => new TypeormProcessedMessageStore(ds, { maxBatchSize: 1.5 })).toThrow(/maxBatchSize must be a positive integer/);
+  });
+});
+
+describe('TypeormProcessedMessageStore prune', () => {
+  // Older than anything the contract suites write, so the counts here are exact.
+  const old = new Date('1998-01-01T00:00:00Z');
+  const cutOff = new Date('1998-06-01T00:00:00Z');
+  const backdated = async (store: TypeormProcessedMessageStore, n: number): Promise<void> => {
+    const base = uniqueName('req');
+    await sqlSubject(ds, store).recordAt(old, 'prune', Array.from({ length: n }, (_, i) => `${base}-${i}`));
+  };
+
+  it('deletes one chunk of at most batchSize rows per statement until a chunk comes back short', async () => {
+    const store = new TypeormProcessedMessageStore(ds);
+    await backdated(store, 20);
+    const query = jest.spyOn(ds, 'query');
+    try {
+      expect(await store.prune(cutOff, { batchSize: 8 })).toBe(20);
+      // 8 + 8 + 4.
+      expect(query).toHaveBeenCalledTimes(3);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  it('stops between chunks once its signal is aborted', async () => {
+    const store = new TypeormProcessedMessageStore(ds);
+    await backdated(store, 20);
+    const controller = new AbortController();
+    const realQuery = ds.query.bind(ds);
+    const query = jest.spyOn(ds, 'query').mockImplementation(async (...args: Parameters<DataSource['query']>) => {
+      const result: unknown = await realQuery(...args);
+      controller.abort();
+      return result;
+    });
+    try {
+      expect(await store.prune(cutOff, { batchSize: 8, signal: controller.signal })).toBe(8);
+    } finally {
+      query.mockRestore();
+    }
+    expect(await store.prune(cutOff, { batchSize: 8 })).toBe(12);
   });
 });
 

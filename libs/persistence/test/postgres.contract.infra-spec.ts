@@ -6,7 +6,7 @@ import {
 } from '#persistence';
 import type { DataSource } from 'typeorm';
 import { describeDataSourceContract } from './data-source.contract.js';
-import { describeProcessedMessageStoreContract } from './processed-message-store.contract.js';
+import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
 
@@ -38,9 +38,9 @@ describeTenantRepositoryContract('TypeORM on Postgres', () => ({
     return rows.flatMap((r) => [r.key_hash, r.prefix]);
   },
 }));
-describeProcessedMessageStoreContract('TypeORM on Postgres', () => new TypeormProcessedMessageStore(ds));
+describeProcessedMessageStoreContract('TypeORM on Postgres', () => sqlSubject(ds, new TypeormProcessedMessageStore(ds)));
 describeProcessedMessageStoreContract(
   'TypeORM on Postgres, one batch of at most 7 calls in flight',
-  () => new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 }),
+  () => sqlSubject(ds, new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 })),
 );
 describeDataSourceContract('Postgres', () => ds);

@@ -1,16 +1,37 @@
 import type { ProcessedMessageStore } from '#persistence';
+import type { DataSource } from 'typeorm';
 import { expectBallastError, uniqueName } from './contract-helpers.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/** The store under test, and a way to make records that look old (the store always writes "now"). */
+export interface ProcessedMessageStoreSubject {
+  store: ProcessedMessageStore;
+  /** Records each request, with the outcome `{ requestId }`, as if it had been recorded at `createdAt`. */
+  recordAt(createdAt: Date, stage: string, requestIds: string[]): Promise<void>;
+}
+
+/** A subject for a store over `ds`: records through the store, then moves `created_at` back in SQL. */
+export function sqlSubject(ds: DataSource, store: ProcessedMessageStore): ProcessedMessageStoreSubject {
+  return {
+    store,
+    async recordAt(createdAt, stage, requestIds) {
+      await Promise.all(requestIds.map((requestId) => store.record(stage, requestId, { requestId })));
+      await ds.query('UPDATE processed_messages SET created_at = $1 WHERE stage = $2 AND request_id = ANY($3)', [createdAt, stage, requestIds]);
+    },
+  };
+}
+
 export function describeProcessedMessageStoreContract(
   name: string,
-  factory: () => ProcessedMessageStore | Promise<ProcessedMessageStore>,
+  factory: () => ProcessedMessageStoreSubject | Promise<ProcessedMessageStoreSubject>,
 ): void {
   describe(`ProcessedMessageStore contract: ${name}`, () => {
+    let subject: ProcessedMessageStoreSubject;
     let store: ProcessedMessageStore;
     beforeAll(async () => {
-      store = await factory();
+      subject = await factory();
+      store = subject.store;
     });
 
     it('keeps the first outcome for a stage and request and reports later ones as duplicates', async () => {
@@ -132,6 +153,87 @@ export function describeProcessedMessageStoreContract(
       expect((await Promise.all(others)).every((r) => r.stored)).toBe(true);
       expect(await store.find('inference', `${base}-nul`)).toBeNull();
       expect((await store.record('inference', `${base}-nul`, { content: 'cut off' })).stored).toBe(true);
+    });
+
+    describe('prune', () => {
+      // Backdated records are all from 1999, long before any real one.
+      const day = (n: number): Date => new Date(Date.UTC(1999, 0, n));
+      beforeEach(async () => {
+        // A shared database may hold backdated records an interrupted earlier run left behind.
+        await store.prune(day(365));
+      });
+
+      it('deletes the records older than the cut-off, keeps the others, and says how many it deleted', async () => {
+        const base = uniqueName('req');
+        const old = range(3).map((i) => `${base}-old-${i}`);
+        const younger = range(2).map((i) => `${base}-younger-${i}`);
+        await subject.recordAt(day(1), 'inference', old);
+        await subject.recordAt(day(10), 'inference', [`${base}-at-cut-off`]);
+        await subject.recordAt(day(20), 'inference', younger);
+        await store.record('inference', `${base}-today`, 'today');
+
+        expect(await store.prune(day(10))).toBe(3);
+
+        expect(await Promise.all(old.map((id) => store.find('inference', id)))).toEqual([null, null, null]);
+        const kept = await Promise.all([`${base}-at-cut-off`, ...younger].map((id) => store.find('inference', id)));
+        expect(kept.map((r) => [r?.requestId, r?.createdAt.toISOString()])).toEqual([
+          [`${base}-at-cut-off`, day(10).toISOString()],
+          [younger[0], day(20).toISOString()],
+          [younger[1], day(20).toISOString()],
+        ]);
+        expect((await store.find('inference', `${base}-today`))?.outcome).toBe('today');
+      });
+
+      it('handles a request whose record was pruned as new', async () => {
+        const requestId = uniqueName('req');
+        await subject.recordAt(day(1), 'guardrail', [requestId]);
+        expect(await store.prune(day(2))).toBe(1);
+
+        expect(await store.record('guardrail', requestId, 'again')).toMatchObject({ stored: true, record: { outcome: 'again' } });
+        expect((await store.find('guardrail', requestId))?.outcome).toBe('again');
+      });
+
+      it('returns 0 and deletes nothing when no record is older than the cut-off', async () => {
+        expect(await store.prune(day(1))).toBe(0);
+        const base = uniqueName('req');
+        const requestIds = range(3).map((i) => `${base}-${i}`);
+        await subject.recordAt(day(5), 'cache', requestIds);
+
+        expect(await store.prune(day(5))).toBe(0);
+        const found = await Promise.all(requestIds.map((id) => store.find('cache', id)));
+        expect(found.map((f) => f?.outcome)).toEqual(requestIds.map((requestId) => ({ requestId })));
+      });
+
+      it('deletes every old record when there are more than one chunk holds', async () => {
+        const base = uniqueName('req');
+        const requestIds = range(25).map((i) => `${base}-${i}`);
+        await subject.recordAt(day(1), 'ingress', requestIds);
+
+        expect(await store.prune(day(2), { batchSize: 7 })).toBe(25);
+        expect((await Promise.all(requestIds.map((id) => store.find('ingress', id)))).every((f) => f === null)).toBe(true);
+        expect(await store.prune(day(2), { batchSize: 7 })).toBe(0);
+      });
+
+      it('prunes while records and finds are being made, without disturbing them', async () => {
+        const base = uniqueName('req');
+        const old = range(30).map((i) => `${base}-old-${i}`);
+        const fresh = range(100).map((i) => `${base}-fresh-${i}`);
+        await subject.recordAt(day(1), 'judge', old);
+
+        const [pruned, recorded] = await Promise.all([
+          store.prune(day(2), { batchSize: 7 }),
+          Promise.all(fresh.map((id) => store.record('judge', id, { id }))),
+        ]);
+        expect(pruned).toBe(30);
+        expect(recorded.every((r) => r.stored)).toBe(true);
+        const found = await Promise.all(fresh.map((id) => store.find('judge', id)));
+        expect(found.map((f) => f?.outcome)).toEqual(fresh.map((id) => ({ id })));
+      });
+
+      it('refuses a cut-off that is not a date and a chunk size that is not a positive integer', async () => {
+        await expect(store.prune(new Date(Number.NaN))).rejects.toThrow(/olderThan must be a valid Date/);
+        await expect(store.prune(day(1), { batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer/);
+      });
     });
   });
 }

@@ -2,8 +2,8 @@ import type { DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ALL_TOPICS } from '#contracts';
 import { KafkaTransport, Publisher, type Transport } from '#messaging';
-import { registerReadinessCheck, shutdownTelemetry } from '#observability';
-import { openDataSource } from '#persistence';
+import { createLogger, registerReadinessCheck, shutdownTelemetry } from '#observability';
+import { openDataSource, startLedgerPruner, TypeormProcessedMessageStore } from '#persistence';
 import { createStageApp } from './stage-app.js';
 
 /** The settings every distributed service shares (the common part of its parsed config). */
@@ -17,6 +17,8 @@ export interface DistributedSettings {
   BALLAST_PORT: number;
   BALLAST_CONSUMER_CONCURRENCY: number;
   BALLAST_MAX_RETRIES: number;
+  BALLAST_LEDGER_RETENTION_HOURS: number;
+  BALLAST_LEDGER_PRUNE_INTERVAL_MS: number;
 }
 
 export interface Platform {
@@ -45,6 +47,15 @@ export async function runDistributedService(
   await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: settings.KAFKA_PARTITIONS })));
   const dataSource = options.needsDatabase && settings.DATABASE_URL ? await openDataSource({ url: settings.DATABASE_URL, applicationName: `ballast-${stage}` }) : null;
   if (dataSource) registerReadinessCheck('postgres', async () => (await dataSource.query('select 1')).length === 1);
+  // Every replica prunes the shared ledger; the runs are jittered and overlapping ones are harmless.
+  const ledgerPruner = dataSource
+    ? startLedgerPruner({
+        store: new TypeormProcessedMessageStore(dataSource),
+        retentionMs: settings.BALLAST_LEDGER_RETENTION_HOURS * 3_600_000,
+        intervalMs: settings.BALLAST_LEDGER_PRUNE_INTERVAL_MS,
+        log: createLogger({ service: stage }).child({ logger: 'ballast.ledger-pruner' }),
+      })
+    : null;
   const platform: Platform = { transport, publisher: new Publisher(transport, stage), dataSource };
   const app = await createStageApp({
     module: await build(platform),
@@ -60,6 +71,7 @@ export async function runDistributedService(
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await ledgerPruner?.stop();
     await app.close();
     await transport.close();
     await dataSource?.destroy();

@@ -6,6 +6,13 @@ export interface ProcessedMessage {
   createdAt: Date;
 }
 
+export interface PruneOptions {
+  /** Rows deleted per statement, so no statement holds its locks long. Default 5,000. */
+  batchSize?: number;
+  /** Stops between chunks once aborted; `prune` then returns the rows deleted so far. */
+  signal?: AbortSignal;
+}
+
 /**
  * Idempotency records keyed by (stage, requestId): a consumer that sees a request again finds what
  * it did the first time instead of doing it twice.
@@ -17,4 +24,12 @@ export interface ProcessedMessageStore {
    */
   record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }>;
   find(stage: string, requestId: string): Promise<ProcessedMessage | null>;
+  /**
+   * Deletes the records made before `olderThan` and returns how many it deleted. A request seen
+   * again after its record is gone is handled as new, so keep records longer than messages can be
+   * redelivered.
+   *
+   * @example await ledger.prune(new Date(Date.now() - 7 * 24 * 3_600_000));
+   */
+  prune(olderThan: Date, options?: PruneOptions): Promise<number>;
 }

@@ -1,6 +1,7 @@
 import { TransientError } from '#contracts';
 import type { DataSource } from 'typeorm';
-import type { ProcessedMessage, ProcessedMessageStore } from './processed-message.store.js';
+import type { ProcessedMessage, ProcessedMessageStore, PruneOptions } from './processed-message.store.js';
+import { checkPruneArguments } from './prune-arguments.js';
 import { checkStorableKey, storableOutcomeJson } from './storable-outcome.js';
 
 export interface TypeormProcessedMessageStoreOptions {
@@ -55,6 +56,16 @@ const BATCH_SQL = `
   UNION ALL
   SELECT false, stage, request_id, outcome, created_at FROM processed_messages
   WHERE (stage, request_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
+
+// One chunk of a prune: at most $2 old rows, deleted by their physical address (a TID scan).
+// Rows are never updated, so an address found here still holds the row found.
+const PRUNE_CHUNK_SQL = `
+  WITH deleted AS (
+    DELETE FROM processed_messages
+    WHERE ctid = ANY(ARRAY(SELECT ctid FROM processed_messages WHERE created_at < $1 LIMIT $2))
+    RETURNING 1
+  )
+  SELECT count(*)::int AS deleted FROM deleted`;
 
 const keyOf = (stage: string, requestId: string): string => JSON.stringify([stage, requestId]);
 
@@ -112,6 +123,22 @@ export class TypeormProcessedMessageStore implements ProcessedMessageStore {
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
     checkStorableKey(stage, requestId);
     return new Promise((resolve, reject) => this.submit({ kind: 'find', stage, requestId, resolve, reject }));
+  }
+
+  /**
+   * Deletes in chunks of `batchSize` rows, one statement each, until a chunk finds fewer. Goes
+   * straight to the data source rather than through the batches, so records and finds made
+   * meanwhile are not held up.
+   */
+  async prune(olderThan: Date, options: PruneOptions = {}): Promise<number> {
+    const batchSize = checkPruneArguments(olderThan, options);
+    let total = 0;
+    while (!options.signal?.aborted) {
+      const [{ deleted }] = (await this.dataSource.query(PRUNE_CHUNK_SQL, [olderThan, batchSize])) as [{ deleted: number }];
+      total += deleted;
+      if (deleted < batchSize) break;
+    }
+    return total;
   }
 
   private submit(call: Call): void {

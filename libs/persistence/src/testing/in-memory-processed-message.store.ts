@@ -1,4 +1,5 @@
-import type { ProcessedMessage, ProcessedMessageStore } from '../idempotency/processed-message.store.js';
+import type { ProcessedMessage, ProcessedMessageStore, PruneOptions } from '../idempotency/processed-message.store.js';
+import { checkPruneArguments } from '../idempotency/prune-arguments.js';
 import { checkStorableKey, storableOutcomeJson } from '../idempotency/storable-outcome.js';
 
 interface Entry {
@@ -51,6 +52,22 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
     checkStorableKey(stage, requestId);
     const entry = this.records.get(JSON.stringify([stage, requestId]));
     return entry ? materialise(entry) : null;
+  }
+
+  /** Deletes in one pass: nothing else runs meanwhile, so there is no lock to keep short. */
+  async prune(olderThan: Date, options: PruneOptions = {}): Promise<number> {
+    checkPruneArguments(olderThan, options);
+    if (options.signal?.aborted) return 0;
+    const cutOff = olderThan.getTime();
+    let deleted = 0;
+    // Every entry is checked: an injected clock need not move forward, so insertion order is not age order.
+    for (const [key, entry] of this.records) {
+      if (entry.createdAt < cutOff) {
+        this.records.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
   }
 }
 
