@@ -128,6 +128,73 @@ describe('PII recognisers', () => {
       expect(has("I'm French and I live in Lyon", 'PERSON')).toBe(false);
       expect(has('Dear Customer, your order shipped', 'PERSON')).toBe(false);
     });
+
+    const persons = (text: string) => found(text).filter(([e]) => e === 'PERSON').map(([, v]) => v);
+
+    it.each([
+      ['Yesterday Jennifer Kowalski called about her order', 'Jennifer Kowalski'],
+      ['The report from Giuseppe Rossi arrived late', 'Giuseppe Rossi'],
+      ['Oluwaseun Adeyemi will join the call', 'Oluwaseun Adeyemi'],
+      ['Priya Sharma reviewed the contract', 'Priya Sharma'],
+      ['Nguyen Van Minh signed for the parcel', 'Nguyen Van Minh'],
+      ["Siobhan O'Brien approved the refund", "Siobhan O'Brien"],
+      ['Guðrún Jónsdóttir lives in Reykjavík', 'Guðrún Jónsdóttir'],
+      ['Вчера Иван Петров позвонил в банк', 'Иван Петров'],
+      ['Ο Γιώργος Παπαδόπουλος έστειλε email', 'Γιώργος Παπαδόπουλος'],
+      ['Jennifer is on leave this week', 'Jennifer'],
+    ])('finds the known given names and surnames of many languages without other context: %j', (text, name) => {
+      expect(persons(text)).toEqual([name]);
+    });
+
+    it('finds Japanese, Chinese and Korean names before an honorific', () => {
+      expect(persons('田中さんに連絡してください')).toEqual(['田中']);
+      expect(persons('请联系王先生确认订单')).toEqual(['王']);
+      expect(persons('김민준 씨에게 전화하세요')).toEqual(['김민준']);
+      expect(has('오늘 날씨가 좋네요', 'PERSON')).toBe(false);
+    });
+
+    it('finds unlisted names after the new cues: possessives, role and kin nouns, name questions, dialogue, lists', () => {
+      expect(persons("Please update Okoye's passport details")).toEqual(['Okoye']);
+      expect(persons('We admitted the patient Xochitl Ixtlahuac yesterday')).toEqual(['Xochitl Ixtlahuac']);
+      expect(persons('I am writing for my wife Anneliese')).toEqual(['Anneliese']);
+      expect(persons("What's your name? Dagny Thorsrud")).toEqual(['Dagny Thorsrud']);
+      expect(persons('Arwen: "Who are you?"\nBeorn: "A friend."')).toEqual(['Arwen', 'Beorn']);
+      expect(persons('The panel: Jennifer, Oluwaseun, Tamsin and Ricardo')).toEqual(['Jennifer', 'Oluwaseun', 'Tamsin', 'Ricardo']);
+      expect(persons('Dr. Okonjo will attend. Okonjo chairs the panel.')).toEqual(['Okonjo', 'Okonjo']);
+    });
+
+    it('finds names in text typed without capitals only with a surname or a strong cue', () => {
+      expect(persons('hi, my name is marie dubois and i need help')).toEqual(['marie dubois']);
+      expect(persons('can you email jessica kowalski about it')).toEqual(['jessica kowalski']);
+      expect(has('i will mark the grace period in may', 'PERSON')).toBe(false);
+    });
+
+    it('sees through invisible characters, fullwidth letters and doubled spaces', () => {
+      expect(persons('Jen\u200bnifer Kowalski asked for a refund')).toEqual(['Jen\u200bnifer Kowalski']);
+      expect(persons('Ｊｅｎｎｉｆｅｒ Ｋｏｗａｌｓｋｉ asked for a refund')).toEqual(['Ｊｅｎｎｉｆｅｒ Ｋｏｗａｌｓｋｉ']);
+      expect(persons('Jennifer  Kowalski asked for a refund')).toEqual(['Jennifer  Kowalski']);
+    });
+
+    it.each([
+      'Will you check the order? Grace period ends Monday.',
+      'May I ask about June and August?',
+      'See you on Monday, June 5',
+      'She moved from Florence to Victoria last year',
+      'San Francisco and Port Elizabeth are far apart',
+      'The office is on Jefferson Street near Lincoln Memorial',
+      'Jones, Mitchell and Williams LLP sent the invoice',
+      'Train it with the Adam optimizer and convert dates to the Julian calendar',
+      'Bacterial Growth in Petri Dishes',
+      'QUARTERLY REVIEW FOR JENNIFER',
+      'Ask Alexa or Siri to play music, or compare Claude and ChatGPT',
+      'I use Ruby and Julia for data work',
+      'Product Name: Smartphone',
+      'Hello World',
+      'The Tang Dynasty invented paper money before Hurricane Sandy hit New Jersey',
+      'Sierra Leone, Costa Rica and Saint Lucia',
+    ])('does not flag sentence-initial words, months, days, places, products, firms or headings: %j', (text) => {
+      expect(persons(text)).toEqual([]);
+    });
   });
 });
 
@@ -173,6 +240,12 @@ describe('PiiDetector', () => {
   it('records without acting under `warn`, and does nothing under `allow`', () => {
     expect(check('ada@example.org', { input: { pii: 'warn' } })[0]).toMatchObject({ decision: 'pass', rule: 'EMAIL' });
     expect(check('ada@example.org', { input: { pii: 'allow' } })).toEqual([{ phase: 'input', decision: 'pass', detector: 'pii', spans: [] }]);
+  });
+
+  it('redacts person names under the default policy and never blocks them', () => {
+    const verdicts = check('Please ask Jennifer Kowalski about the refund');
+    expect(verdicts.map((v) => [v.decision, v.rule])).toEqual([['redact', 'PERSON']]);
+    expect(verdicts[0]!.spans).toEqual([{ entity: 'PERSON', start: 11, end: 28 }]);
   });
 
   it('uses the output policy in the output phase', () => {

@@ -15,7 +15,7 @@ export function piiActionFor(settings: PiiSettings, entity: PiiEntity): PiiActio
 
 /**
  * PII with character spans: e-mail, phone numbers, cards (Luhn), IBAN (mod 97), US SSN, IP
- * addresses, URLs, dates of birth in context, API keys and secrets, person names in context.
+ * addresses, URLs, dates of birth in context, API keys and secrets, person names (name lists and context cues).
  * One verdict per action the policy gives the entities found: `redact`, `block`, and `warn`
  * (recorded with decision `pass`).
  */

@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import type { PiiEntity } from '../../policy/guardrail-policy.js';
 import type { GuardText } from '../../text/guard-text.js';
+import { findPersons } from './person.recognizer.js';
 import { cardIssuerKnown, entropy, IBAN_LENGTHS, ibanValid, luhnValid, ssnValid } from './pii.validators.js';
 
 export interface PiiMatch {
@@ -63,52 +64,6 @@ const SECRET_ASSIGNMENT =
   /\b(?:api[_-]?key|apikey|api[_-]?secret|secret[_-]?key|secret|client[_-]?secret|access[_-]?key(?:[_-]?id)?|auth[_-]?token|access[_-]?token|refresh[_-]?token|token|bearer|private[_-]?key|password|passwd|pwd|passphrase)\b["']?\s{0,3}(?:[:=]|=>|\bis\b)\s{0,3}["']?([^\s"'`,;<>]{6,300})/gi;
 const BEARER = /\bBearer\s+([A-Za-z0-9._~+/-]{16,2000}=*)/g;
 const HIGH_ENTROPY = /(?<![\w+/=-])[A-Za-z0-9+/_-]{32,512}={0,2}(?![\w+/=-])/g;
-
-const MONTH_DAY_WORDS =
-  'January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday';
-const NOT_NAMES = new Set(
-  (
-    'I|A|An|The|This|That|These|Those|It|We|You|He|She|They|My|Your|Our|Their|His|Her|Its|Please|Thanks|Thank|Hello|Hi|Hey|Dear|Yes|No|Ok|Okay|Sorry|Sir|Madam|' +
-    'Team|Customer|Customers|Support|Service|Services|Sales|Manager|Admin|User|Users|Everyone|All|There|Here|God|Mister|Doctor|Professor|Agent|Staff|Department|' +
-    'Office|Company|Inc|Ltd|Llc|Bank|University|College|School|Hospital|Street|Road|Avenue|Lane|Drive|City|County|State|Country|Group|Corp|Corporation|Foundation|' +
-    'English|French|German|Spanish|Italian|American|British|Canadian|Chinese|Japanese|Indian|Russian|Dutch|Swedish|Norwegian|Danish|Polish|Mexican|Brazilian|' +
-    'Australian|Irish|Scottish|Welsh|European|African|Asian|Christian|Muslim|Jewish|Catholic|Not|Just|Also|Very|So|Still|Fine|Good|Great|Happy|Back|Done|Ready|' +
-    'New|Sure|Glad|Interested|Available|Unable|Able|Looking|Writing|Calling|Trying|Going|Here|Currently|Now|Today|Tomorrow|Yesterday|Morning|Evening|Afternoon|' +
-    'Christmas|Easter|Best|Kind|Warm|Regards|Sincerely|Cheers|Love|Yours|Truly|Friend|Friends|Guys|Folks|Mom|Dad|Mum|Mother|Father|Brother|Sister|Son|Daughter|' +
-    'Apt|Apartment|Suite|Unit|Floor|Box|Building|Room|Weekly|Daily|Monthly|Magazine|News|Times|Post|Journal|Networks|Network|Services|Systems|Technologies|Solutions|' +
-    'Wife|Husband|Baby|Honey|Boss|Bot|Assistant|Chatbot|Model|System|Ai|Gpt|Chatgpt|Note|Subject|Re|Fw|Fwd|Attn|Name|From|To|Cc|Date|Time|Phone|Email|Mail|Address|' +
-    MONTH_DAY_WORDS
-  ).split('|'),
-);
-const NAME_TOKEN = "\\p{Lu}\\p{M}*(?:['’]\\p{Lu}|\\p{Ll}{1,2}\\p{Lu})?[\\p{Ll}\\p{M}]{1,24}(?:-\\p{Lu}[\\p{Ll}\\p{M}]{1,24})?(?![\\p{L}\\p{M}])";
-const SUFFIX = '(?:,?[ \\t]{1,2}(?:Jr|Sr|II|III|IV|MD|DDS|DVM|PhD|Esq|CPA|RN|DO)\\b\\.?)?';
-const PARTICLE = "(?:van|von|de|der|den|da|di|del|della|le|la|du|dos|das|bin|ibn|al|el|ter|ten|st\\.?|y|e)";
-const FULL_NAME = `${NAME_TOKEN}(?:[ \\t]{1,2}(?:\\p{Lu}\\.[ \\t]{1,2})?(?:${PARTICLE}[ \\t]{1,2}){0,2}${NAME_TOKEN}){0,3}${SUFFIX}`;
-const PERSON_CUES: ReadonlyArray<{ re: RegExp; score: number; minTokens: number }> = [
-  { re: new RegExp(`\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr|Sra|Srta|Herr|Frau|Mme|Mlle|Capt|Col|Gen|Lt|Sgt|Hon)\\.?\\s{1,2}(${FULL_NAME})`, 'gu'), score: 0.9, minTokens: 1 },
-  {
-    re: new RegExp(
-      `\\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Yy]our|[Tt]he)\\s{1,2}(?:(?:full|first|last|legal|maiden|middle|real|given|family|sur)\\s{0,2})?(?:name|surname)\\s{1,2}(?:is|was|:|=)\\s{1,2}(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\.?\\s{1,2})?(${FULL_NAME})`,
-      'gu',
-    ),
-    score: 0.9,
-    minTokens: 1,
-  },
-  { re: new RegExp(`(?:^|\\n|\\b)(?:[Ff]ull\\s)?(?:[Nn]ame|NAME|[Cc]ustomer|[Pp]atient|[Cc]lient|[Cc]ontact|[Rr]ecipient|[Ss]ender|[Aa]pplicant|[Ee]mployee|[Cc]ardholder|[Aa]ccount\\s[Hh]older|[Aa]ttn|[Aa]ttention|[Ff]rom|[Tt]o|[Cc]c|[Ss]igned|[Aa]uthor|[Ww]itness)\\s{0,2}:\\s{0,2}(${FULL_NAME})`, 'gu'), score: 0.85, minTokens: 1 },
-  { re: new RegExp(`\\b(?:[Dd]ear|[Hh]i|[Hh]ello|[Hh]ey|[Gg]reetings|[Tt]hanks|[Tt]hank\\syou|[Cc]ongratulations|[Cc]ongrats|[Ww]elcome|[Gg]ood\\s(?:morning|afternoon|evening))\\s{0,2},?\\s{1,2}(${FULL_NAME})(?![\\p{L}\\p{M}])`, 'gu'), score: 0.8, minTokens: 1 },
-  { re: new RegExp(`\\b(?:[Rr]egards|[Ss]incerely|[Cc]heers|[Tt]hanks|[Bb]est|[Yy]ours(?:\\s(?:truly|faithfully|sincerely))?|[Ww]arm(?:ly|\\sregards)|[Ll]ove|[Xx]oxo)\\s{0,2},?\\s{0,2}\\n\\s{0,3}(${FULL_NAME})`, 'gu'), score: 0.85, minTokens: 1 },
-  { re: new RegExp(`\\b(?:[Ii]\\s?am|[Ii]'m|[Tt]his\\sis|[Mm]y\\sname's|[Ii]t's|[Ii]t\\sis)\\s{1,2}(${FULL_NAME})(?=\\s{0,2}(?:[,.!?;:]|$|\\n|and\\b|from\\b|here\\b|speaking\\b|calling\\b|with\\b|of\\b|at\\b))`, 'gu'), score: 0.75, minTokens: 1 },
-  { re: new RegExp(`\\b(?:named|called|nicknamed|aka|a\\.k\\.a\\.)\\s{1,2}(${FULL_NAME})`, 'gu'), score: 0.75, minTokens: 1 },
-  {
-    re: new RegExp(
-      `\\b(?:ask\\sfor|speak\\s(?:to|with)|talk\\s(?:to|with)|spoke\\s(?:to|with)|contact(?:ed)?|email(?:ed)?|e-mail(?:ed)?|call(?:ed)?|met|meet|married|marry|visit(?:ed)?|by|cc|told|asked|thank|thanked|introduce|introduced|hired|fired|sued|paid|pay|message|messaged|text|texted|assign(?:ed)?\\sto|behalf\\sof|son\\sof|daughter\\sof|wife\\sof|husband\\sof|friend\\sof)\\s{1,2}(${NAME_TOKEN}\\s{1,2}(?:\\p{Lu}\\.\\s{1,2})?(?:${PARTICLE}\\s{1,2})?${NAME_TOKEN}${SUFFIX})`,
-      'gu',
-    ),
-    score: 0.6,
-    minTokens: 2,
-  },
-  { re: new RegExp(`(${NAME_TOKEN}\\s{1,2}(?:\\p{Lu}\\.\\s{1,2})?(?:${PARTICLE}\\s{1,2})?${NAME_TOKEN})(?=\\s{1,2}(?:said|says|wrote|writes|asked|asks|told|replied|called|emailed|is\\s(?:a|an|the|my|our|your)|was\\s(?:a|an|the|born)|has\\sbeen|will\\sbe|lives|lived|works|worked|died|passed\\saway)\\b)`, 'gu'), score: 0.6, minTokens: 2 },
-];
 
 /** Finds PII in a text: candidates from every recogniser, overlaps resolved by confidence then length. */
 export function findPii(text: GuardText): PiiMatch[] {
@@ -174,14 +129,7 @@ export function findPii(text: GuardText): PiiMatch[] {
     if (BIRTH_CONTEXT.test(before) || /^\s{0,3}\(?(?:dob|born|birth)/i.test(after)) add('DATE_OF_BIRTH', m.index, m.index + m[0].length, 0.85);
   }
   for (const m of s.matchAll(PHONE)) phoneCandidate(s, m.index, m[0], add);
-  for (const cue of PERSON_CUES) {
-    for (const m of s.matchAll(cue.re)) {
-      const name = trimName(m[1]!, cue.minTokens);
-      if (!name) continue;
-      const start = m.index + m[0].indexOf(m[1]!);
-      add('PERSON', start, start + name.length, cue.score);
-    }
-  }
+  for (const p of findPersons(s)) add('PERSON', p.start, p.end, p.score);
 
   return resolve(out).map((c) => {
     const range = view.range(c.start, c.end);
@@ -192,9 +140,12 @@ export function findPii(text: GuardText): PiiMatch[] {
 function resolve(candidates: Candidate[]): Candidate[] {
   candidates.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: Candidate[] = [];
+  // Characters already claimed by a kept span: each overlap test costs the candidate's length, not the number kept.
+  const claimed = new Uint8Array(candidates.reduce((end, c) => Math.max(end, c.end), 0));
   for (const c of candidates) {
-    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue;
+    if (claimed.subarray(c.start, c.end).includes(1)) continue;
     kept.push(c);
+    claimed.fill(1, c.start, c.end);
   }
   return kept.sort((a, b) => a.start - b.start);
 }
@@ -275,16 +226,4 @@ function phoneCandidate(s: string, index: number, raw: string, add: Add): void {
   if (score === 0) return;
   text = body + (ext ? ext[0] : '');
   add('PHONE', index, index + text.length, score);
-}
-
-/** Drops leading and trailing words that are not names; the name's length in `name`, or null. */
-function trimName(name: string, minTokens: number): string | null {
-  const tokens = [...name.matchAll(/\S+/g)];
-  let last = tokens.length - 1;
-  while (last >= 0 && NOT_NAMES.has(tokens[last]![0])) last--;
-  if (last < 0 || NOT_NAMES.has(tokens[0]![0])) return null;
-  const kept = tokens.slice(0, last + 1);
-  if (kept.filter((t) => /^\p{Lu}/u.test(t[0])).length < minTokens) return null;
-  const lastToken = kept[kept.length - 1]!;
-  return name.slice(0, lastToken.index + lastToken[0].length);
 }
