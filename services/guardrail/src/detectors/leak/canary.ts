@@ -3,9 +3,14 @@ import { CANARY_PREFIX } from '#contracts';
 import { GuardText } from '../../text/guard-text.js';
 
 /** A fresh canary per request (64 random bits): an answer that contains it copied it from the prompt. */
+const CANARY_RANDOM_BYTES = 8;
+
 export function newCanary(): string {
-  return `${CANARY_PREFIX}${randomBytes(8).toString('hex')}`;
+  return `${CANARY_PREFIX}${randomBytes(CANARY_RANDOM_BYTES).toString('hex')}`;
 }
+
+/** Matches any token `newCanary` can return, whichever request it was made for. */
+export const ANY_CANARY = new RegExp(`${CANARY_PREFIX}[0-9a-f]{${CANARY_RANDOM_BYTES * 2}}`, 'i');
 
 const alnum = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, '');
 const STOPWORDS = new Set(['the', 'and', 'you', 'your', 'are', 'for', 'with', 'that', 'this', 'not', 'access', 'code', 'password']);

@@ -1,7 +1,7 @@
-import { CANARY_PREFIX, type Verdict } from '#contracts';
+import type { Verdict } from '#contracts';
 import { GuardText } from '../../text/guard-text.js';
 import { decisionFor, passVerdict, verdict, type Detector, type DetectorContext } from '../detector.js';
-import { findSecretLeak } from './canary.js';
+import { ANY_CANARY, findSecretLeak } from './canary.js';
 
 /** The canary hidden in the system prompt showing up in an answer: the prompt leaked. */
 export class CanaryDetector implements Detector {
@@ -35,8 +35,6 @@ export class CanaryDetector implements Detector {
     ];
   }
 }
-
-const ANY_CANARY = new RegExp(`${CANARY_PREFIX}[0-9a-f]{16}`, 'i');
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
