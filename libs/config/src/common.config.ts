@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { bool, brokers, int, oneOf, port, url } from './env.fields.js';
 
+const fetchMinBytes = () => int({ min: 1, max: 52_428_800 });
+const fetchMaxWaitMs = () => int({ min: 1, max: 30_000 });
+
 /** Variables every service reads. Spread into a service's own shape through `serviceConfig`. */
 export const commonConfig = {
   /** `embedded`: all services in one process on the in-memory bus; `distributed`: Kafka. */
@@ -9,8 +12,8 @@ export const commonConfig = {
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('ballast'),
   KAFKA_PARTITIONS: int({ min: 1, max: 10_000 }).default(6),
   /** Bytes a consumer's fetch waits for, up to KAFKA_FETCH_MAX_WAIT_MS; 1 answers at once (the request path). */
-  KAFKA_FETCH_MIN_BYTES: int({ min: 1, max: 52_428_800 }).default(1),
-  KAFKA_FETCH_MAX_WAIT_MS: int({ min: 1, max: 30_000 }).default(50),
+  KAFKA_FETCH_MIN_BYTES: fetchMinBytes().default(1),
+  KAFKA_FETCH_MAX_WAIT_MS: fetchMaxWaitMs().default(50),
   DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'] }).optional(),
   /** Where embedded mode keeps PGlite and other local state. */
   BALLAST_DATA_DIR: z.string().default('.data'),
@@ -34,8 +37,8 @@ export const commonConfig = {
  * or 250 ms, so it, its batch and its commit carry many records; nobody waits on these stages.
  */
 export const offPathConsumerConfig = {
-  KAFKA_FETCH_MIN_BYTES: int({ min: 1, max: 52_428_800 }).default(65_536),
-  KAFKA_FETCH_MAX_WAIT_MS: int({ min: 1, max: 30_000 }).default(250),
+  KAFKA_FETCH_MIN_BYTES: fetchMinBytes().default(65_536),
+  KAFKA_FETCH_MAX_WAIT_MS: fetchMaxWaitMs().default(250),
 };
 
 export const DEFAULT_PORT = 8080;
