@@ -12,7 +12,7 @@ import {
   seedDefaults,
   startEmbeddedPostgres,
 } from '#persistence';
-import { createStageApp } from '#runtime';
+import { createStageApp, stopStageApps, type DrainReport } from '#runtime';
 import { CacheModule } from '../../../services/cache/src/cache.module.js';
 import { MemoryCacheStore } from '../../../services/cache/src/store/memory.cache-store.js';
 import { modelDetectorsFrom } from '../../../services/guardrail/src/detectors/model/http.model-detectors.js';
@@ -48,7 +48,11 @@ export interface Embedded {
   transport: Transport;
   broker: MemoryBroker;
   apps: INestApplication[];
-  stop(): Promise<void>;
+  /**
+   * Readiness fails and new HTTP requests get 503 at once; requests and bus records in flight get
+   * `graceMs` (default 0) to finish; then the stages close upstream first, then the bus and PGlite.
+   */
+  stop(options?: { graceMs?: number }): Promise<DrainReport>;
 }
 
 /**
@@ -120,20 +124,21 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   }
   await Promise.all(apps.filter((a) => !a.getHttpServer().listening).map((a) => a.init()));
 
-  let stopped = false;
+  let stopping: Promise<DrainReport> | undefined;
   return {
     url: urls[0]!,
     urls,
     transport,
     broker,
     apps,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      for (const app of [...apps].reverse()) await app.close();
-      await transport.close();
-      await dataSource.destroy();
-      await pg.stop();
+    stop(stopOptions = {}) {
+      return (stopping ??= (async () => {
+        const report = await stopStageApps([...apps].reverse(), { graceMs: stopOptions.graceMs ?? 0, wholePipeline: true });
+        await transport.close();
+        await dataSource.destroy();
+        await pg.stop();
+        return report;
+      })());
     },
   };
 }

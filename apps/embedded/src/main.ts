@@ -1,5 +1,5 @@
 import { loadConfigOrExit, serviceConfig } from '#config';
-import { startTelemetry } from '#observability';
+import { createLogger, startTelemetry } from '#observability';
 import { z } from 'zod';
 
 const config = loadConfigOrExit(
@@ -10,8 +10,12 @@ const config = loadConfigOrExit(
   }),
 );
 await startTelemetry({ serviceName: 'ballast', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const { EX_PORT_IN_USE, exitGracefullyOnSignals, exitIfPortInUse, isAddressInUse, portInUseMessage } = await import('#runtime');
+const { apiKeyPrefix } = await import('#persistence');
 const { startEmbedded } = await import('./embedded.js');
 
+// Before PGlite and six apps start, so a taken port costs a second, not the whole start-up.
+await exitIfPortInUse(config.BALLAST_PORT, config.BALLAST_HOST);
 const started = performance.now();
 const ballast = await startEmbedded({
   port: config.BALLAST_PORT,
@@ -20,21 +24,21 @@ const ballast = await startEmbedded({
   apiKey: config.BALLAST_API_KEY,
   promptsDir: config.BALLAST_PROMPTS_DIR,
   concurrency: config.BALLAST_CONSUMER_CONCURRENCY,
+}).catch((error: unknown) => {
+  if (!isAddressInUse(error)) throw error;
+  process.stderr.write(`${portInUseMessage(config.BALLAST_PORT)}\n`);
+  return process.exit(EX_PORT_IN_USE);
 });
+const graceMs = config.BALLAST_SHUTDOWN_GRACE_MS;
+exitGracefullyOnSignals({ graceMs, logger: createLogger({ service: 'embedded' }), stop: () => ballast.stop({ graceMs }) });
+
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-process.stdout.write(`Ballast (embedded) is up on ${ballast.url} in ${seconds} s — six stages, in-memory bus, PGlite in ${config.BALLAST_DATA_DIR}, simulator model.
-
-Try it:
-  curl -s ${ballast.url}/v1/requests?wait=true \\
-    -H 'authorization: Bearer ${config.BALLAST_API_KEY}' -H 'content-type: application/json' \\
+const url = ballast.url;
+// Printed last, after every start-up log line, so it is what stays on screen. The key itself is never printed.
+process.stdout.write(`
+Ballast (embedded) is up on ${url} in ${seconds} s: six stages, in-memory bus, PGlite in ${config.BALLAST_DATA_DIR}, simulator model.
+API key ${apiKeyPrefix(config.BALLAST_API_KEY)}… (BALLAST_API_KEY; export it to run this line):
+  curl -s '${url}/v1/requests?wait=true' -H "authorization: Bearer $BALLAST_API_KEY" -H 'content-type: application/json' \\
     -d '{"requestId":"hello-1","prompt":{"name":"support-answer"},"variables":{"question":"Where is my parcel?"}}'
-
-  OpenAI SDK: baseURL ${ballast.url}/v1, apiKey ${config.BALLAST_API_KEY}, model "prompt:support-answer" or "sim-1"
-  Metrics: ${ballast.url}/metrics
+OpenAI SDK: baseURL ${url}/v1, model "prompt:support-answer" or "sim-1". Health ${url}/health, metrics ${url}/metrics
 `);
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void ballast.stop().then(() => process.exit(0));
-  });
-}

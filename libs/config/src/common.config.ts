@@ -28,6 +28,8 @@ export const commonConfig = {
   BALLAST_LEDGER_RETENTION_HOURS: int({ min: 1, max: 87_600 }).default(168),
   /** Mean time between prunes of the idempotency ledger (each replica, ±20% jitter). */
   BALLAST_LEDGER_PRUNE_INTERVAL_MS: int({ min: 1_000, max: 86_400_000 }).default(600_000),
+  /** On SIGTERM/SIGINT, how long in-flight requests get to finish before the process stops anyway (below Kubernetes' 30 s). */
+  BALLAST_SHUTDOWN_GRACE_MS: int({ min: 0, max: 3_600_000 }).default(25_000),
   BALLAST_CAPTURE_CONTENT: bool().default(false),
   BALLAST_LOG_CONTENT: bool().default(false),
 };

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   providerUnavailable: 'ballast.provider_unavailable',
   quotaExceeded: 'ballast.quota_exceeded',
   handlerFailed: 'ballast.handler_failed',
+  shuttingDown: 'ballast.shutting_down',
   internal: 'ballast.internal',
 } as const;
 

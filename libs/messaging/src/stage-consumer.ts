@@ -94,6 +94,7 @@ function decodeUncached(record: ReceivedRecord): Decoded {
  */
 export class StageConsumer {
   private handle?: ConsumerHandle;
+  private active = 0;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -120,6 +121,11 @@ export class StageConsumer {
     this.handle = undefined;
   }
 
+  /** Records being handled right now (a graceful stop waits for them). */
+  get inFlight(): number {
+    return this.active;
+  }
+
   /** Handles one record end to end. Exposed so a test can drive a single record. */
   async process(record: ReceivedRecord, control: DeliveryControl): Promise<void> {
     const parent = extractTraceContext(record.headers);
@@ -140,9 +146,11 @@ export class StageConsumer {
       },
       parent,
     );
+    this.active++;
     try {
       await context.with(trace.setSpan(parent, span), () => this.decodeAndRun(record, control, span));
     } finally {
+      this.active--;
       span.end();
     }
   }

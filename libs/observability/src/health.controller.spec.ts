@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Catch, Module, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ObservabilityModule, counter, registerReadinessCheck } from './index.js';
@@ -46,6 +46,23 @@ describe('ObservabilityModule over HTTP', () => {
     removeKafka();
   });
 
+  it('hardening 3: answers /health as /health/ready, listing every check, 200 or 503', async () => {
+    const removeDb = registerReadinessCheck('postgres', () => true);
+    const removeKafka = registerReadinessCheck('kafka', () => true);
+
+    const up = await fetch(`${baseUrl}/health`);
+    expect(up.status).toBe(200);
+    expect(await up.json()).toMatchObject({ ready: true, checks: { postgres: { ok: true }, kafka: { ok: true } } });
+
+    const removeKafkaDown = registerReadinessCheck('kafka', () => false);
+    const down = await fetch(`${baseUrl}/health`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ ready: false, checks: { postgres: { ok: true }, kafka: { ok: false } } });
+    removeKafkaDown();
+    removeKafka();
+    removeDb();
+  });
+
   it('serves Prometheus metrics', async () => {
     counter({ name: 'ballast_probe_requests_total', help: 'Probe test', labelNames: ['tenant'] }).inc({ tenant: 'acme' });
 
@@ -54,5 +71,32 @@ describe('ObservabilityModule over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await response.text()).toContain('ballast_probe_requests_total{tenant="acme"} 1');
+  });
+});
+
+/** Stands in for an app's catch-all error filter (ingress has one): it must not replace the readiness report. */
+@Catch()
+class CatchAllFilter implements ExceptionFilter {
+  catch(_exception: unknown, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<{ status(n: number): { send(b: unknown): void } }>().status(500).send({ error: { code: 'ballast.internal' } });
+  }
+}
+
+describe('readiness behind an app-wide exception filter', () => {
+  it('hardening 3: still answers 503 with the report of every check', async () => {
+    const app = await NestFactory.create<NestFastifyApplication>(ProbeAppModule, new FastifyAdapter(), { logger: false });
+    app.useGlobalFilters(new CatchAllFilter());
+    await app.listen(0, '127.0.0.1');
+    const remove = registerReadinessCheck('shutdown', () => {
+      throw new Error('shutting down');
+    });
+    try {
+      const response = await fetch(`${await app.getUrl()}/health/ready`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ ready: false, checks: { shutdown: { ok: false, error: 'shutting down' } } });
+    } finally {
+      remove();
+      await app.close();
+    }
   });
 });

@@ -14,7 +14,7 @@ export * from './registry/prompt-registry.repository.js';
 export { TypeormPromptRegistryRepository } from './registry/typeorm-prompt-registry.repository.js';
 export { toResolvedPrompt } from './registry/resolved-prompt.js';
 export * from './tenants/tenant.repository.js';
-export { apiKeyHash, MIN_API_KEY_LENGTH } from './tenants/api-key.hash.js';
+export { apiKeyHash, apiKeyPrefix, MIN_API_KEY_LENGTH } from './tenants/api-key.hash.js';
 export { TypeormTenantRepository } from './tenants/typeorm-tenant.repository.js';
 export * from './idempotency/processed-message.store.js';
 export { TypeormProcessedMessageStore, type TypeormProcessedMessageStoreOptions } from './idempotency/typeorm-processed-message.store.js';

@@ -2,8 +2,10 @@ import type { DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ALL_TOPICS } from '#contracts';
 import { KafkaTransport, Publisher, type Transport } from '#messaging';
-import { createLogger, registerReadinessCheck, shutdownTelemetry } from '#observability';
+import { createLogger, registerReadinessCheck } from '#observability';
 import { openDataSource, startLedgerPruner, TypeormProcessedMessageStore } from '#persistence';
+import { exitGracefullyOnSignals, stopStageApps } from './graceful-stop.js';
+import { EX_PORT_IN_USE, exitIfPortInUse, isAddressInUse, portInUseMessage } from './port-check.js';
 import { createStageApp } from './stage-app.js';
 
 /** The settings every distributed service shares (the common part of its parsed config). */
@@ -19,6 +21,7 @@ export interface DistributedSettings {
   BALLAST_MAX_RETRIES: number;
   BALLAST_LEDGER_RETENTION_HOURS: number;
   BALLAST_LEDGER_PRUNE_INTERVAL_MS: number;
+  BALLAST_SHUTDOWN_GRACE_MS: number;
 }
 
 export interface Platform {
@@ -30,7 +33,9 @@ export interface Platform {
 
 /**
  * Runs one service on its own: Kafka transport, topics ensured, Postgres when needed, HTTP for
- * health and metrics on `BALLAST_PORT`, and a graceful stop on SIGTERM/SIGINT.
+ * health and metrics on `BALLAST_PORT`, and a graceful stop on SIGTERM/SIGINT: readiness fails and
+ * new HTTP requests get 503 at once, consuming stops (in-flight records finish and commit), HTTP
+ * requests in flight get `BALLAST_SHUTDOWN_GRACE_MS`, then everything closes and the process exits 0.
  */
 export async function runDistributedService(
   stage: string,
@@ -38,6 +43,7 @@ export async function runDistributedService(
   build: (platform: Platform) => DynamicModule | Promise<DynamicModule>,
   options: { needsDatabase?: boolean } = {},
 ): Promise<void> {
+  await exitIfPortInUse(settings.BALLAST_PORT, '0.0.0.0');
   const transport = new KafkaTransport({
     brokers: [...(settings.KAFKA_BROKERS ?? [])],
     clientId: `${settings.KAFKA_CLIENT_ID}-${stage}`,
@@ -64,20 +70,25 @@ export async function runDistributedService(
     concurrency: settings.BALLAST_CONSUMER_CONCURRENCY,
     retry: { maxAttempts: settings.BALLAST_MAX_RETRIES + 1, baseDelayMs: 100, maxDelayMs: 5_000 },
   });
-  await app.listen(settings.BALLAST_PORT, '0.0.0.0');
+  try {
+    await app.listen(settings.BALLAST_PORT, '0.0.0.0');
+  } catch (error) {
+    if (!isAddressInUse(error)) throw error;
+    process.stderr.write(`${portInUseMessage(settings.BALLAST_PORT)}\n`);
+    process.exit(EX_PORT_IN_USE);
+  }
   process.stdout.write(`${JSON.stringify({ level: 'info', service: stage, msg: 'ready', port: settings.BALLAST_PORT })}\n`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await ledgerPruner?.stop();
-    await app.close();
-    await transport.close();
-    await dataSource?.destroy();
-    await shutdownTelemetry();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  const graceMs = settings.BALLAST_SHUTDOWN_GRACE_MS;
+  exitGracefullyOnSignals({
+    graceMs,
+    logger: createLogger({ service: stage }),
+    stop: async () => {
+      await ledgerPruner?.stop();
+      const report = await stopStageApps([app], { graceMs, wholePipeline: false });
+      await transport.close();
+      await dataSource?.destroy();
+      return report;
+    },
+  });
 }

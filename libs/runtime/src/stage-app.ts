@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BallastServer, type BallastServerOptions } from '#messaging';
 import { PinoNestLogger, createLogger } from '#observability';
+import { registerStageAppParts } from './graceful-stop.js';
+import { HttpIntake, type HookableHttpServer } from './http-intake.js';
 
 export interface StageAppOptions extends BallastServerOptions {
   module: Type<unknown> | DynamicModule;
@@ -10,19 +12,39 @@ export interface StageAppOptions extends BallastServerOptions {
   bodyLimit?: number;
 }
 
+/** Nest's own start-up chatter (modules loaded, routes mapped, app started), one line per item. */
+const START_UP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'NestMicroservice']);
+
+/** Start-up lines at debug, so six apps' worth of them do not bury what a person needs to read. */
+class StageNestLogger extends PinoNestLogger {
+  override log(message: unknown, ...params: unknown[]): void {
+    const context = params.at(-1);
+    if (typeof context === 'string' && START_UP_CONTEXTS.has(context)) this.debug(message, ...params);
+    else super.log(message, ...params);
+  }
+}
+
 /**
  * Creates one service as a Nest hybrid app: HTTP (health, metrics and the service's own routes)
- * plus the Ballast transport for its topics. Every service, in every mode, is built here.
+ * plus the Ballast transport for its topics. Every service, in every mode, is built here. Signals
+ * are not Nest's to handle: the process stops its apps with `stopStageApps`, in order, after a drain.
  */
 export async function createStageApp(options: StageAppOptions): Promise<NestFastifyApplication> {
   const logger = createLogger({ service: options.stage });
   const app = await NestFactory.create<NestFastifyApplication>(
     options.module,
     new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1_048_576 }),
-    { logger: new PinoNestLogger(logger), abortOnError: false },
+    { logger: new StageNestLogger(logger), abortOnError: false },
   );
-  app.enableShutdownHooks();
-  app.connectMicroservice({ strategy: new BallastServer(options) }, { inheritAppConfig: true });
+  const intake = new HttpIntake(app.getHttpAdapter().getInstance() as unknown as HookableHttpServer);
+  const server = new BallastServer(options);
+  registerStageAppParts(app, {
+    httpInFlight: () => intake.inFlight,
+    recordsInFlight: () => server.inFlight,
+    closeIntake: () => intake.close(),
+    stopConsuming: () => server.close(),
+  });
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   return app;
 }

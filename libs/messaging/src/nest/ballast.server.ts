@@ -55,6 +55,12 @@ export class BallastServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  /** Records this stage is handling right now. */
+  get inFlight(): number {
+    return this.consumer?.inFlight ?? 0;
+  }
+
+  /** Stops consuming: in-flight records finish and are committed first. Safe to call twice. */
   async close(): Promise<void> {
     await this.consumer?.stop();
     this.consumer = undefined;

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { LlmResponse } from '#contracts';
 
 /** One registered waiter: release it with `cancel()` as soon as its caller no longer needs it. */
@@ -11,7 +11,7 @@ export interface OutcomeWait {
 
 /** HTTP callers waiting for their outcome on this replica. */
 @Injectable()
-export class OutcomeWaiters implements OnApplicationShutdown {
+export class OutcomeWaiters implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly waiting = new Map<string, Array<(r: LlmResponse | null) => void>>();
 
   /**
@@ -44,8 +44,16 @@ export class OutcomeWaiters implements OnApplicationShutdown {
     for (const w of this.waiting.get(`${response.tenantId}/${response.requestId}`) ?? []) w(response);
   }
 
-  /** Waiters still open at shutdown stop waiting now (their callers fall back to the ledger). */
-  onApplicationShutdown(): void {
+  /**
+   * Waiters still open when the app closes stop waiting (their callers fall back to the ledger).
+   * The graceful stop lets the pipeline answer them first; this runs only once its grace is over,
+   * and before the HTTP server closes, which would otherwise wait for them until their timeout.
+   */
+  beforeApplicationShutdown(): void {
     for (const list of [...this.waiting.values()]) for (const w of list) w(null);
+  }
+
+  onApplicationShutdown(): void {
+    this.beforeApplicationShutdown();
   }
 }
