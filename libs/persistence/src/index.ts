@@ -17,6 +17,9 @@ export * from './tenants/tenant.repository.js';
 export { apiKeyHash, apiKeyPrefix, MIN_API_KEY_LENGTH } from './tenants/api-key.hash.js';
 export { TypeormTenantRepository } from './tenants/typeorm-tenant.repository.js';
 export * from './idempotency/processed-message.store.js';
+export { checkPruneArguments, DEFAULT_PRUNE_BATCH_SIZE } from './idempotency/prune-arguments.js';
+export { hasUnstorableJsonEscape } from './idempotency/storable-outcome.js';
+export { GroupCommitQueue, type GroupCommitOptions } from './batching/group-commit.queue.js';
 export { TypeormProcessedMessageStore, type TypeormProcessedMessageStoreOptions } from './idempotency/typeorm-processed-message.store.js';
 export {
   startLedgerPruner,

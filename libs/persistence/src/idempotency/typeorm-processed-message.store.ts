@@ -1,15 +1,11 @@
 import { TransientError } from '#contracts';
 import type { DataSource } from 'typeorm';
+import { GroupCommitQueue, type GroupCommitOptions } from '../batching/group-commit.queue.js';
 import type { ProcessedMessage, ProcessedMessageStore, PruneOptions } from './processed-message.store.js';
 import { checkPruneArguments } from './prune-arguments.js';
 import { checkStorableKey, storableOutcomeJson } from './storable-outcome.js';
 
-export interface TypeormProcessedMessageStoreOptions {
-  /** Batches sent and not answered yet; a call made while this many are out waits for the next batch. Default 4. */
-  maxInFlight?: number;
-  /** Calls sent in one batch at most. Default 500. */
-  maxBatchSize?: number;
-}
+export type TypeormProcessedMessageStoreOptions = GroupCommitOptions;
 
 type RecordResult = { stored: boolean; record: ProcessedMessage };
 
@@ -99,30 +95,23 @@ function answerAll<T>(calls: { resolve(value: T): void }[], answer: T): void {
  * @example const ledger = new TypeormProcessedMessageStore(dataSource, { maxInFlight: 2 });
  */
 export class TypeormProcessedMessageStore implements ProcessedMessageStore {
-  private readonly maxInFlight: number;
-  private readonly maxBatchSize: number;
-  private readonly waiting: Call[] = [];
-  private inFlight = 0;
+  private readonly queue: GroupCommitQueue<Call>;
 
   constructor(
     private readonly dataSource: DataSource,
     options: TypeormProcessedMessageStoreOptions = {},
   ) {
-    this.maxInFlight = options.maxInFlight ?? 4;
-    this.maxBatchSize = options.maxBatchSize ?? 500;
-    for (const [name, value] of Object.entries({ maxInFlight: this.maxInFlight, maxBatchSize: this.maxBatchSize })) {
-      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
-    }
+    this.queue = new GroupCommitQueue((batch) => this.send(batch), options);
   }
 
   async record(stage: string, requestId: string, outcome: unknown): Promise<RecordResult> {
     const json = storableOutcomeJson(stage, requestId, outcome);
-    return new Promise((resolve, reject) => this.submit({ kind: 'record', stage, requestId, outcome, json, resolve, reject }));
+    return new Promise((resolve, reject) => this.queue.submit({ kind: 'record', stage, requestId, outcome, json, resolve, reject }));
   }
 
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
     checkStorableKey(stage, requestId);
-    return new Promise((resolve, reject) => this.submit({ kind: 'find', stage, requestId, resolve, reject }));
+    return new Promise((resolve, reject) => this.queue.submit({ kind: 'find', stage, requestId, resolve, reject }));
   }
 
   /**
@@ -139,22 +128,6 @@ export class TypeormProcessedMessageStore implements ProcessedMessageStore {
       if (deleted < batchSize) break;
     }
     return total;
-  }
-
-  private submit(call: Call): void {
-    this.waiting.push(call);
-    this.dispatch();
-  }
-
-  private dispatch(): void {
-    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.maxBatchSize);
-      this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        this.dispatch();
-      });
-    }
   }
 
   /** Settles every call in the batch; never rejects. */
