@@ -1,5 +1,6 @@
 import type { Completion } from '#contracts';
-import type { CacheStore } from './cache.store.js';
+import { checkPruneArguments, type PruneOptions } from '#persistence';
+import { cacheSetOptions, checkCacheKey, checkCacheTtl, type CachedAnswer, type CacheSetOptions, type ExpiringCacheStore } from './cache.store.js';
 
 interface Entry {
   completion: Completion;
@@ -7,12 +8,19 @@ interface Entry {
 }
 
 /** A bounded LRU with per-entry TTL; a Map keeps insertion order, so the first key is the oldest. */
-export class MemoryCacheStore implements CacheStore {
+export class MemoryCacheStore implements ExpiringCacheStore {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly maxEntries = 100_000) {}
+  constructor(private readonly maxEntries = 100_000) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  }
 
   async get(key: string, now = new Date()): Promise<Completion | null> {
+    return (await this.getEntry(key, now))?.completion ?? null;
+  }
+
+  async getEntry(key: string, now = new Date()): Promise<CachedAnswer | null> {
+    checkCacheKey(key);
     const entry = this.entries.get(key);
     if (!entry) return null;
     if (entry.expiresAt <= now.getTime()) {
@@ -21,12 +29,27 @@ export class MemoryCacheStore implements CacheStore {
     }
     this.entries.delete(key);
     this.entries.set(key, entry);
-    return entry.completion;
+    return { completion: entry.completion, expiresAt: new Date(entry.expiresAt) };
   }
 
-  async set(key: string, completion: Completion, ttlSeconds: number, now = new Date()): Promise<void> {
+  async set(key: string, completion: Completion, ttlSeconds: number, options?: CacheSetOptions | Date): Promise<void> {
+    checkCacheKey(key);
+    checkCacheTtl(ttlSeconds);
+    const now = cacheSetOptions(options).now ?? new Date();
     this.entries.delete(key);
     this.entries.set(key, { completion, expiresAt: now.getTime() + ttlSeconds * 1000 });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
+
+  async prune(now: Date = new Date(), options: PruneOptions = {}): Promise<number> {
+    checkPruneArguments(now, options);
+    let deleted = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt <= now.getTime() && this.entries.delete(key)) deleted++;
+    }
+    return deleted;
+  }
+
+  /** Nothing to wait for: every call finishes before it returns. */
+  async close(): Promise<void> {}
 }

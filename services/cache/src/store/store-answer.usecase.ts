@@ -21,6 +21,7 @@ export class StoreAnswerUseCase {
       ttftMs: null,
       durationMs: 0,
     };
-    await this.deps.store.set(r.cacheStore.key, completion, r.cacheStore.ttlSeconds);
+    const scope = { tenantId: r.tenantId, promptName: r.prompt?.name ?? null, promptVersion: r.prompt?.version ?? null, model: r.model };
+    await this.deps.store.set(r.cacheStore.key, completion, r.cacheStore.ttlSeconds, { scope });
   }
 }

@@ -1,0 +1,64 @@
+import { jest } from '@jest/globals';
+import { completion, newKey } from '../../test/cache-store.contract.js';
+import { MemoryCacheStore } from './memory.cache-store.js';
+import { TieredCacheStore } from './tiered.cache-store.js';
+
+const T0 = new Date('2031-03-01T12:00:00.000Z');
+const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+
+/** Two replicas, each with its own LRU, over one shared store. */
+function replicas(lruTtlSeconds: number) {
+  const shared = new MemoryCacheStore();
+  return { shared, one: new TieredCacheStore(shared, { lruTtlSeconds }), two: new TieredCacheStore(shared, { lruTtlSeconds }) };
+}
+
+describe('TieredCacheStore', () => {
+  it('serves a hot key from its own memory without asking the shared store again', async () => {
+    const { shared, one, two } = replicas(10);
+    const key = newKey();
+    await one.set(key, completion('hot'), 60, at(0));
+    const getEntry = jest.spyOn(shared, 'getEntry');
+    expect((await one.get(key, at(1)))?.content).toBe('hot');
+    expect(getEntry).not.toHaveBeenCalled();
+
+    expect((await two.get(key, at(1)))?.content).toBe('hot');
+    expect((await two.get(key, at(2)))?.content).toBe('hot');
+    expect(getEntry).toHaveBeenCalledTimes(1);
+  });
+
+  it("serves another replica's replaced answer for at most its LRU TTL", async () => {
+    const { one, two } = replicas(10);
+    const key = newKey();
+    await one.set(key, completion('first answer'), 3600, at(0));
+    expect((await two.get(key, at(0)))?.content).toBe('first answer');
+
+    await one.set(key, completion('refreshed answer'), 3600, at(1));
+    expect((await one.get(key, at(1)))?.content).toBe('refreshed answer');
+    // Replica two still holds its copy from t=0 ...
+    expect((await two.get(key, at(9)))?.content).toBe('first answer');
+    // ... and asks the shared store again once that copy is 10 s old.
+    expect((await two.get(key, at(10)))?.content).toBe('refreshed answer');
+  });
+
+  it("never serves a copy past the entry's own expiry, however long its LRU TTL", async () => {
+    const { one, two } = replicas(30);
+    const key = newKey();
+    await one.set(key, completion('short-lived'), 5, at(0));
+    expect((await two.get(key, at(2)))?.content).toBe('short-lived');
+    expect(await one.get(key, at(5))).toBeNull();
+    expect(await two.get(key, at(5))).toBeNull();
+  });
+
+  it('keeps no local copy when the shared store refuses a write', async () => {
+    const shared = new MemoryCacheStore();
+    const store = new TieredCacheStore(shared);
+    const key = newKey();
+    jest.spyOn(shared, 'set').mockRejectedValueOnce(new Error('connection terminated'));
+    await expect(store.set(key, completion('lost'), 60, at(0))).rejects.toThrow('connection terminated');
+    expect(await store.get(key, at(1))).toBeNull();
+  });
+
+  it('refuses an LRU TTL that is not a positive number', () => {
+    expect(() => new TieredCacheStore(new MemoryCacheStore(), { lruTtlSeconds: 0 })).toThrow(/TTL must be a positive number/);
+  });
+});
