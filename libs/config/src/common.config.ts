@@ -32,6 +32,12 @@ export const commonConfig = {
   BALLAST_SHUTDOWN_GRACE_MS: int({ min: 0, max: 3_600_000 }).default(25_000),
   BALLAST_CAPTURE_CONTENT: bool().default(false),
   BALLAST_LOG_CONTENT: bool().default(false),
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`; unset, it serves everything but per-tenant series. */
+  BALLAST_METRICS_TOKEN: z.string().min(16, 'use at least 16 random characters').optional(),
+  /** A metric's label set not updated for this long is dropped at the next scrape (deleted tenants, old prompt versions). */
+  BALLAST_METRICS_SERIES_TTL_MS: int({ min: 60_000, max: 2_592_000_000 }).default(3_600_000),
+  /** Label sets per metric; new ones past it are recorded under `other`. */
+  BALLAST_METRICS_MAX_SERIES: int({ min: 100, max: 1_000_000 }).default(5_000),
 };
 
 /**

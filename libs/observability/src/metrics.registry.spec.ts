@@ -1,7 +1,7 @@
-import { counter, enableDefaultMetrics, gauge, histogram, metricsRegistry, prometheusName, renderMetrics } from './index.js';
+import { counter, enableDefaultMetrics, gauge, histogram, prometheusName, renderMetrics, resetAllMetrics } from './index.js';
 
 describe('metrics registry', () => {
-  afterEach(() => metricsRegistry.resetMetrics());
+  afterEach(() => resetAllMetrics());
 
   it('renders counters and histograms with their labels in Prometheus text format', async () => {
     const tokens = counter({ name: 'ballast_tokens_total', help: 'Tokens used', labelNames: ['tenant', 'prompt', 'type'] });

@@ -12,7 +12,7 @@ import {
   type UsageEvent,
 } from '#contracts';
 import { runPipelineStep, type MessageContext, type StepResult } from '#messaging';
-import { createLogger, type Logger } from '#observability';
+import { createLogger, labelDomain, type Logger } from '#observability';
 import { INFERENCE_DEPS, type InferenceDeps } from '../inference.tokens.js';
 import { DEFAULT_CIRCUIT } from '../resilience/circuit-breaker.js';
 import { systemClock, type Clock } from '../resilience/clock.js';
@@ -48,6 +48,7 @@ export class CompleteUseCase {
   constructor(@Inject(INFERENCE_DEPS) private readonly deps: InferenceDeps) {
     this.clock = deps.clock ?? systemClock;
     this.prices = deps.prices ?? PRICE_TABLE;
+    labelDomain('model').learn(...Object.keys(this.prices.models).filter((m) => !m.includes('*')));
     this.router = new ModelRouter(deps.providers, deps.routing);
     const telemetry = deps.telemetry ?? (this.telemetry = new GenAiTelemetry());
     const metrics = this.telemetry?.metrics;

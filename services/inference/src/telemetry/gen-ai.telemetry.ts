@@ -20,6 +20,7 @@ import {
   genAiAttributes,
   getTracer,
   histogram,
+  labelDomain,
   prometheusName,
 } from '#observability';
 import type { ProviderRequest } from '../providers/provider.js';
@@ -37,30 +38,36 @@ const L_RESPONSE_MODEL = prometheusName('gen_ai.response.model');
 const L_TOKEN_TYPE = prometheusName('gen_ai.token.type');
 const L_ERROR_TYPE = prometheusName('error.type');
 
+// Model labels show only models configured or answered with (learned below); others are `other`.
+const MODEL_BOUNDS = { [L_REQUEST_MODEL]: 'model', [L_RESPONSE_MODEL]: 'model', model: 'model', from_model: 'model', to_model: 'model' } as const;
+
 function metrics() {
   return {
     tokens: histogram({
       name: prometheusName(GEN_AI_METRIC_TOKEN_USAGE),
       help: 'Tokens used per GenAI client call, by token type (gen_ai.client.token.usage)',
       labelNames: [L_OPERATION, L_PROVIDER, L_REQUEST_MODEL, L_RESPONSE_MODEL, L_TOKEN_TYPE],
+      labelBounds: MODEL_BOUNDS,
       buckets: TOKEN_BUCKETS,
     }),
     duration: histogram({
       name: prometheusName(GEN_AI_METRIC_OPERATION_DURATION),
       help: 'GenAI client call duration in seconds (gen_ai.client.operation.duration)',
       labelNames: [L_OPERATION, L_PROVIDER, L_REQUEST_MODEL, L_RESPONSE_MODEL, L_ERROR_TYPE],
+      labelBounds: MODEL_BOUNDS,
       buckets: SECONDS_BUCKETS,
     }),
     ttfc: histogram({
       name: prometheusName(GEN_AI_METRIC_TIME_TO_FIRST_CHUNK),
       help: 'Seconds from request to the first streamed chunk of output (gen_ai.client.operation.time_to_first_chunk)',
       labelNames: [L_OPERATION, L_PROVIDER, L_REQUEST_MODEL, L_RESPONSE_MODEL],
+      labelBounds: MODEL_BOUNDS,
       buckets: SECONDS_BUCKETS,
     }),
-    retries: counter({ name: 'ballast_inference_retries_total', help: 'Provider calls retried on the same model', labelNames: ['provider', 'model', 'error_type'] }),
-    fallbacks: counter({ name: 'ballast_inference_fallbacks_total', help: 'Moves to the next model of a fallback chain', labelNames: ['from_model', 'to_model'] }),
+    retries: counter({ name: 'ballast_inference_retries_total', help: 'Provider calls retried on the same model', labelNames: ['provider', 'model', 'error_type'], labelBounds: MODEL_BOUNDS }),
+    fallbacks: counter({ name: 'ballast_inference_fallbacks_total', help: 'Moves to the next model of a fallback chain', labelNames: ['from_model', 'to_model'], labelBounds: MODEL_BOUNDS }),
     circuit: counter({ name: 'ballast_inference_circuit_transitions_total', help: 'Circuit breaker state changes per provider/model', labelNames: ['circuit', 'state'] }),
-    unpriced: counter({ name: 'ballast_inference_unpriced_calls_total', help: 'Calls to a model the price table does not know (cost reported as null)', labelNames: ['model'] }),
+    unpriced: counter({ name: 'ballast_inference_unpriced_calls_total', help: 'Calls to a model the price table does not know (cost reported as null)', labelNames: ['model'], labelBounds: MODEL_BOUNDS }),
   };
 }
 
@@ -120,6 +127,8 @@ export class GenAiTelemetry implements CallTelemetry {
   }
 
   private record(route: Route, record: CallRecord): void {
+    // A model a provider answered for is known from then on; a name that only failed stays `other`.
+    if (record.result) labelDomain('model').learn(route.model, route.requested, record.result.model);
     const base = {
       [L_OPERATION]: GEN_AI_OPERATION_CHAT,
       [L_PROVIDER]: route.provider.system,

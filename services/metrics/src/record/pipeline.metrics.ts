@@ -1,18 +1,21 @@
-import { counter, histogram } from '#observability';
+import { ERROR_CODES } from '#contracts';
+import { counter, histogram, type LabelBound } from '#observability';
 
 const LABELS = ['tenant', 'prompt', 'version', 'model'] as const;
+// Tenants, prompts and models come from bounded, learned sets (see RecordMetricsUseCase); the rest is ours.
+const BOUNDS: Partial<Record<string, LabelBound>> = { tenant: 'tenant', prompt: 'prompt', model: 'model', code: Object.values(ERROR_CODES) };
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** Every Prometheus series the metrics service maintains, defined once. */
 export const pipelineMetrics = {
-  requests: counter({ name: 'ballast_requests_total', help: 'Outcomes by status and source', labelNames: [...LABELS, 'status', 'source'] }),
-  latency: histogram({ name: 'ballast_request_duration_seconds', help: 'End-to-end latency of an outcome', labelNames: [...LABELS, 'status'], buckets: LATENCY_BUCKETS }),
-  cache: counter({ name: 'ballast_cache_lookups_total', help: 'Cache look-ups by outcome', labelNames: [...LABELS, 'outcome'] }),
-  verdicts: counter({ name: 'ballast_guardrail_verdicts_total', help: 'Guardrail verdicts', labelNames: ['tenant', 'prompt', 'version', 'phase', 'decision', 'detector'] }),
-  tokens: counter({ name: 'ballast_tokens_total', help: 'Tokens by kind of call and direction', labelNames: [...LABELS, 'kind', 'direction'] }),
-  cost: counter({ name: 'ballast_cost_usd_total', help: 'Cost in US dollars of priced calls', labelNames: [...LABELS, 'kind'] }),
-  unpriced: counter({ name: 'ballast_unpriced_calls_total', help: 'Calls to models missing from the price table', labelNames: [...LABELS] }),
-  callLatency: histogram({ name: 'ballast_model_call_duration_seconds', help: 'Model call duration', labelNames: [...LABELS, 'kind', 'status'], buckets: LATENCY_BUCKETS }),
-  ttft: histogram({ name: 'ballast_time_to_first_token_seconds', help: 'Time to the first token of a model call', labelNames: [...LABELS], buckets: LATENCY_BUCKETS }),
-  quality: histogram({ name: 'ballast_quality_score', help: 'Judge scores (0..1)', labelNames: [...LABELS], buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] }),
+  requests: counter({ name: 'ballast_requests_total', help: 'Outcomes by status, source and error code', labelNames: [...LABELS, 'status', 'source', 'code'], labelBounds: BOUNDS }),
+  latency: histogram({ name: 'ballast_request_duration_seconds', help: 'End-to-end latency of an outcome', labelNames: [...LABELS, 'status'], labelBounds: BOUNDS, buckets: LATENCY_BUCKETS }),
+  cache: counter({ name: 'ballast_cache_lookups_total', help: 'Cache look-ups by outcome', labelNames: [...LABELS, 'outcome'], labelBounds: BOUNDS }),
+  verdicts: counter({ name: 'ballast_guardrail_verdicts_total', help: 'Guardrail verdicts', labelNames: ['tenant', 'prompt', 'version', 'phase', 'decision', 'detector'], labelBounds: BOUNDS }),
+  tokens: counter({ name: 'ballast_tokens_total', help: 'Tokens by kind of call and direction', labelNames: [...LABELS, 'kind', 'direction'], labelBounds: BOUNDS }),
+  cost: counter({ name: 'ballast_cost_usd_total', help: 'Cost in US dollars of priced calls', labelNames: [...LABELS, 'kind'], labelBounds: BOUNDS }),
+  unpriced: counter({ name: 'ballast_unpriced_calls_total', help: 'Calls to models missing from the price table', labelNames: [...LABELS], labelBounds: BOUNDS }),
+  callLatency: histogram({ name: 'ballast_model_call_duration_seconds', help: 'Model call duration', labelNames: [...LABELS, 'kind', 'status'], labelBounds: BOUNDS, buckets: LATENCY_BUCKETS }),
+  ttft: histogram({ name: 'ballast_time_to_first_token_seconds', help: 'Time to the first token of a model call', labelNames: [...LABELS], labelBounds: BOUNDS, buckets: LATENCY_BUCKETS }),
+  quality: histogram({ name: 'ballast_quality_score', help: 'Judge scores (0..1)', labelNames: [...LABELS], labelBounds: BOUNDS, buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] }),
 };

@@ -1,0 +1,184 @@
+/** The value a label takes when what was offered is unknown, unsafe, or past the series cap. */
+export const OTHER_LABEL = 'other';
+
+/** Label names whose series describe one tenant; unauthenticated scrapes never see them. */
+export const PER_TENANT_LABELS: readonly string[] = ['tenant'];
+
+// A label value is printed as is: no quotes, commas, braces, spaces or control characters, bounded length.
+const SAFE_VALUE = /^[\w.:/@+-]{0,128}$/;
+
+export interface LabelLimits {
+  /** A label set not updated for this long is removed at the next scrape (deleted tenants, old prompt versions). */
+  seriesTtlMs: number;
+  /** Label sets per metric; past it, new label sets are recorded under `other` in every label. */
+  maxSeriesPerMetric: number;
+  /** Known values per domain (models, tenants, prompts); past it, new values are `other`. */
+  maxValuesPerDomain: number;
+  /** Milliseconds since the epoch; tests pass a fake clock. */
+  now: () => number;
+}
+
+export const DEFAULT_LABEL_LIMITS: Readonly<LabelLimits> = Object.freeze({
+  seriesTtlMs: 3_600_000,
+  maxSeriesPerMetric: 5_000,
+  maxValuesPerDomain: 1_000,
+  now: () => Date.now(),
+});
+
+let limits: LabelLimits = { ...DEFAULT_LABEL_LIMITS };
+
+/** Changes the series TTL, caps or clock; fields left out keep their value. */
+export function configureLabelLimits(change: Partial<LabelLimits>): void {
+  limits = { ...limits, ...change };
+}
+
+/** Back to the defaults, forgetting every known value (tests). */
+export function resetLabelLimits(): void {
+  limits = { ...DEFAULT_LABEL_LIMITS };
+  for (const domain of domains.values()) domain.clear();
+}
+
+export function labelLimits(): Readonly<LabelLimits> {
+  return limits;
+}
+
+/**
+ * Values of one kind (model, tenant, prompt) learned from a trusted origin: configuration, the
+ * registry, an authenticated tenant, a model a provider actually answered with. A metric label
+ * bound to a domain shows only known values; anything a client made up becomes `other`.
+ */
+export class LabelDomain {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    private readonly shape: RegExp = SAFE_VALUE,
+  ) {}
+
+  /** Marks values as known; unsafe values and values past the domain's cap are ignored. */
+  learn(...values: (string | null | undefined)[]): void {
+    const now = limits.now();
+    for (const value of values) {
+      if (!value || !SAFE_VALUE.test(value) || !this.shape.test(value)) continue;
+      if (this.seen.has(value) || this.seen.size < limits.maxValuesPerDomain) this.seen.set(value, now);
+    }
+  }
+
+  has(value: string): boolean {
+    return this.seen.has(value);
+  }
+
+  /** The value itself when known, else `other`; the special values `-` and `` pass. */
+  bound(value: string): string {
+    if (value === '' || value === '-') return value;
+    if (!this.seen.has(value)) return OTHER_LABEL;
+    this.seen.set(value, limits.now());
+    return value;
+  }
+
+  /** Forgets values not learned or used since `before`. */
+  expire(before: number): void {
+    for (const [value, at] of this.seen) if (at < before) this.seen.delete(value);
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  clear(): void {
+    this.seen.clear();
+  }
+}
+
+const domains = new Map<string, LabelDomain>([
+  ['model', new LabelDomain('model')],
+  // Tenant ids have the registry's shape (see libs/persistence tenant.errors.ts).
+  ['tenant', new LabelDomain('tenant', /^[a-z0-9][a-z0-9_-]{0,99}$/)],
+  ['prompt', new LabelDomain('prompt')],
+]);
+
+export type LabelDomainName = 'model' | 'tenant' | 'prompt';
+
+/**
+ * The domain of known values for models, tenants or prompts, shared by every metric of the process.
+ *
+ * @example
+ * labelDomain('model').learn(...Object.keys(priceTable.models));
+ */
+export function labelDomain(name: LabelDomainName): LabelDomain {
+  return domains.get(name)!;
+}
+
+/** How one label's values are bounded: a named domain of learned values, or a fixed list. */
+export type LabelBound = LabelDomainName | readonly string[];
+
+/** Applies a metric's label bounds and remembers when each of its label sets was last updated. */
+export class SeriesGuard<L extends string> {
+  private readonly series = new Map<string, { labels: Record<L, string>; at: number }>();
+
+  constructor(
+    private readonly labelNames: readonly L[],
+    private readonly bounds: Partial<Record<L, LabelBound>>,
+  ) {}
+
+  /** The label set to record: bounded values, or `other` everywhere once the metric is at its cap. */
+  admit(labels: Partial<Record<L, string | number>>): Record<L, string> {
+    const bounded = {} as Record<L, string>;
+    for (const name of this.labelNames) bounded[name] = this.boundOne(name, labels[name]);
+    let key = seriesKey(this.labelNames, bounded);
+    if (!this.series.has(key) && this.series.size >= limits.maxSeriesPerMetric) {
+      for (const name of this.labelNames) bounded[name] = OTHER_LABEL;
+      key = seriesKey(this.labelNames, bounded);
+    }
+    this.series.set(key, { labels: bounded, at: limits.now() });
+    return bounded;
+  }
+
+  /** Label sets not updated since `before`; they are forgotten here and must be removed from the metric. */
+  takeStale(before: number): Record<L, string>[] {
+    const stale: Record<L, string>[] = [];
+    for (const [key, entry] of this.series) {
+      if (entry.at < before) {
+        stale.push(entry.labels);
+        this.series.delete(key);
+      }
+    }
+    return stale;
+  }
+
+  get size(): number {
+    return this.series.size;
+  }
+
+  clear(): void {
+    this.series.clear();
+  }
+
+  private boundOne(name: L, raw: string | number | undefined): string {
+    const value = raw === undefined ? '' : String(raw);
+    if (!SAFE_VALUE.test(value)) return OTHER_LABEL;
+    const bound = this.bounds[name];
+    if (bound === undefined) return value;
+    if (typeof bound === 'string') return domains.get(bound)!.bound(value);
+    return value === '' || value === '-' || bound.includes(value) ? value : OTHER_LABEL;
+  }
+}
+
+function seriesKey(names: readonly string[], labels: Record<string, string>): string {
+  return names.map((n) => labels[n]).join('\u0000');
+}
+
+/** Forgets domain values not used for a series TTL. */
+export function expireLabelDomains(before: number): void {
+  for (const domain of domains.values()) domain.expire(before);
+}
+
+/** Drops the sample lines of series that carry a per-tenant label from a Prometheus text exposition. */
+export function withoutPerTenantSeries(exposition: string): string {
+  // Label values never contain `,`, `{` or `"` (SAFE_VALUE), so this match is exact.
+  const perTenant = new RegExp(`[{,](?:${PER_TENANT_LABELS.join('|')})="`);
+  return exposition
+    .split('\n')
+    .filter((line) => line.startsWith('#') || !perTenant.test(line))
+    .join('\n');
+}
