@@ -22,6 +22,7 @@ export interface BallastServerOptions {
  */
 export class BallastServer extends Server implements CustomTransportStrategy {
   private consumer?: StageConsumer;
+  private closing?: Promise<void>;
 
   constructor(private readonly options: BallastServerOptions) {
     super();
@@ -60,10 +61,12 @@ export class BallastServer extends Server implements CustomTransportStrategy {
     return this.consumer?.inFlight ?? 0;
   }
 
-  /** Stops consuming: in-flight records finish and are committed first. Safe to call twice. */
-  async close(): Promise<void> {
-    await this.consumer?.stop();
-    this.consumer = undefined;
+  /** Stops consuming: in-flight records finish and are committed first. A second call waits for the first. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      await this.consumer?.stop();
+      this.consumer = undefined;
+    })());
   }
 
   on(): never {
