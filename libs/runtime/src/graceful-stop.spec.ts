@@ -203,17 +203,23 @@ describe('exitGracefullyOnSignals', () => {
     expect(lines()).toEqual([expect.objectContaining({ level: 'warn', msg: 'stopped', inFlight: 3 })]);
   });
 
-  it('hardening 3: a second signal while draining exits at once with 128 + the signal', async () => {
+  it('hardening 3: a second signal (one Ctrl-C under npm start arrives twice) does not cut the drain short', async () => {
     const proc = fakeProcess();
-    const { logger } = capturedLogger();
+    const { logger, lines } = capturedLogger();
+    let stops = 0;
     let finish: (report: DrainReport) => void = () => undefined;
-    exitGracefullyOnSignals({ graceMs: 25_000, logger, process: proc, stop: () => new Promise((resolve) => (finish = resolve)) });
+    exitGracefullyOnSignals({ graceMs: 25_000, logger, process: proc, stop: () => (stops++, new Promise((resolve) => (finish = resolve))) });
 
     proc.send('SIGINT');
     proc.send('SIGINT');
-
-    expect(await proc.exited).toBe(130);
+    proc.send('SIGTERM');
+    expect(proc.codes).toEqual([]);
     finish(drained);
+
+    expect(await proc.exited).toBe(0);
+    expect(stops).toBe(1);
+    expect(proc.codes).toEqual([0]);
+    expect(lines().filter((line) => line.msg === 'stopped')).toHaveLength(1);
   });
 
   it('hardening 3: a failing stop exits 1 and says why', async () => {

@@ -70,23 +70,16 @@ export async function drain(targets: readonly DrainTarget[], options: DrainOptio
   return { ...report, inFlight: http() + records() };
 }
 
-interface StageAppParts {
-  httpInFlight(): number;
-  recordsInFlight(): number;
-  closeIntake(): void;
-  stopConsuming(): Promise<void>;
-}
-
-const partsByApp = new WeakMap<INestApplication, StageAppParts>();
+const targetByApp = new WeakMap<INestApplication, DrainTarget>();
 
 /** Called by `createStageApp`: what a graceful stop of this app needs. */
-export function registerStageAppParts(app: INestApplication, parts: StageAppParts): void {
-  partsByApp.set(app, parts);
+export function registerDrainTarget(app: INestApplication, target: DrainTarget): void {
+  targetByApp.set(app, target);
 }
 
 function drainTargetOf(app: INestApplication): DrainTarget {
   return (
-    partsByApp.get(app) ?? {
+    targetByApp.get(app) ?? {
       httpInFlight: () => 0,
       recordsInFlight: () => 0,
       closeIntake: () => undefined,
@@ -129,20 +122,17 @@ export interface StopSignalOptions {
 
 /**
  * On the first SIGTERM or SIGINT: runs `stop`, flushes telemetry, logs one `stopped` line and exits
- * 0. A second signal, or a stop still running `CLOSE_MARGIN_MS` after the grace, exits at once
- * (128 + signal, or 1).
+ * 0; a stop still running `CLOSE_MARGIN_MS` after the grace exits 1. Later signals change nothing:
+ * one Ctrl-C under `npm start` reaches the app twice (from the terminal and forwarded by npm).
  */
 export function exitGracefullyOnSignals(options: StopSignalOptions): void {
   const proc = options.process ?? process;
   const now = options.now ?? (() => performance.now());
-  let started: number | null = null;
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (started !== null) {
-      options.logger.warn({ signal }, 'second signal: stopping without waiting for in-flight work');
-      return proc.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-    started = now();
-    const begun = started;
+    if (stopping) return;
+    stopping = true;
+    const begun = now();
     const elapsed = () => Math.round(now() - begun);
     const forced = setTimeout(() => {
       options.logger.error({ signal, ms: elapsed() }, 'stop did not finish in time; exiting anyway');
@@ -164,6 +154,6 @@ export function exitGracefullyOnSignals(options: StopSignalOptions): void {
         proc.exit(1);
       });
   };
-  // `on`, not `once`: a second signal must reach the handler rather than kill the process.
+  // `on`, not `once`: without a listener, a second signal would kill the process mid-drain.
   for (const signal of options.signals ?? (['SIGTERM', 'SIGINT'] as const)) proc.on(signal, () => onSignal(signal));
 }

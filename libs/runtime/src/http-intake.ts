@@ -59,10 +59,6 @@ export class HttpIntake {
     return this.active;
   }
 
-  get accepting(): boolean {
-    return this.open;
-  }
-
   /** From now on, new requests get 503 `ballast.shutting_down`; those already accepted carry on. */
   close(): void {
     this.open = false;

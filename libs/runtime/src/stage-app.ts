@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BallastServer, type BallastServerOptions } from '#messaging';
 import { PinoNestLogger, createLogger } from '#observability';
-import { registerStageAppParts } from './graceful-stop.js';
+import { registerDrainTarget } from './graceful-stop.js';
 import { HttpIntake, type HookableHttpServer } from './http-intake.js';
 
 export interface StageAppOptions extends BallastServerOptions {
@@ -38,7 +38,7 @@ export async function createStageApp(options: StageAppOptions): Promise<NestFast
   );
   const intake = new HttpIntake(app.getHttpAdapter().getInstance() as unknown as HookableHttpServer);
   const server = new BallastServer(options);
-  registerStageAppParts(app, {
+  registerDrainTarget(app, {
     httpInFlight: () => intake.inFlight,
     recordsInFlight: () => server.inFlight,
     closeIntake: () => intake.close(),

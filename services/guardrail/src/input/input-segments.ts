@@ -55,10 +55,11 @@ function mergeRanges(ranges: Array<[number, number, boolean]>): Array<[number, n
 }
 
 /**
- * The untrusted parts of the rendered request. Template messages are the prompt author's and are
- * trusted, except where variables were substituted into them; messages the client added (and every
- * non-system message of an ad-hoc request) are untrusted whole. Variables the policy names as
- * documents get the indirect-injection check wherever they appear.
+ * The untrusted parts of the rendered request. Trust goes by origin, never by role: only messages
+ * rendered from a registered prompt's template are the prompt author's and trusted, except where
+ * variables were substituted into them; every message the client sent (system and developer ones
+ * too, and all of an ad-hoc request) is untrusted whole. Variables the policy names as documents
+ * get the indirect-injection check wherever they appear.
  */
 export function inputSegments(state: PipelineState, policy: GuardrailPolicy): Segment[] {
   const messages = state.rendered.messages;
@@ -67,7 +68,7 @@ export function inputSegments(state: PipelineState, policy: GuardrailPolicy): Se
   const documents = new Set(policy.input.documents);
   const segments: Segment[] = [];
   messages.forEach((m: ChatMessage, index) => {
-    const trusted = index < fromTemplate || (!state.prompt && m.role === 'system');
+    const trusted = index < fromTemplate;
     const ranges: Array<[number, number, boolean]> = [];
     for (const v of variables) for (const [s, e] of occurrences(m.content, v.text)) ranges.push([s, e, documents.has(v.name)]);
     if (trusted) {
@@ -91,7 +92,7 @@ export function messageOffsets(messages: readonly ChatMessage[]): number[] {
   return out;
 }
 
-/** The trusted system prompt: system messages without variable values (and without the canary marker, removed by the caller). */
+/** The system prompt an answer must not leak: system messages without variable values (and without the canary marker, removed by the caller). */
 export function trustedSystemText(state: PipelineState, strip: (text: string) => string): string {
   const variables = variableTexts(state.request.variables).map((v) => v.text);
   return state.rendered.messages
