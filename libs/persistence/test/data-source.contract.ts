@@ -54,6 +54,16 @@ export function describeDataSourceContract(name: string, dataSource: () => DataS
       expect(resolved?.policies.judge.sampleRate).toBe(1);
     });
 
+    it('hardening 5: seeding with a new key revokes the key seeded before it', async () => {
+      const tenants = new TypeormTenantRepository(dataSource());
+      const [old, replacement] = ['bk_seed_old_0123456789', 'bk_seed_new_0123456789'];
+      await seedDefaults(dataSource(), { apiKey: old });
+      await seedDefaults(dataSource(), { apiKey: replacement });
+      expect(await tenants.findTenantByApiKey(old)).toBeNull();
+      expect((await tenants.findTenantByApiKey(replacement))?.id).toBe('demo');
+      await seedDefaults(dataSource(), { apiKey: 'bk_demo_0123456789abcdef' });
+    });
+
     it('seeds the prompts folder too, leaving an existing production label where it is', async () => {
       const registry = new TypeormPromptRegistryRepository(dataSource());
       const files = await loadPromptFiles(PROMPTS_DIR);

@@ -69,6 +69,78 @@ export function describeTenantRepositoryContract(name: string, factory: () => Te
       expect(await h.tenants.findTenantByApiKey(key)).toBeNull();
     });
 
+    it('hardening 5: replaces the tenant\'s key with the same label, leaving keys with other labels or none alone', async () => {
+      const id = uniqueName('seeded');
+      await h.tenants.upsertTenant({ id, name: 'Seeded' });
+      const [first, second, manual] = [newKey(), newKey(), newKey()];
+      await h.tenants.createApiKey(id, manual);
+      const seeded = await h.tenants.replaceLabelledApiKey(id, 'seed', first);
+      expect(seeded).toMatchObject({ tenantId: id, label: 'seed', revokedAt: null });
+      expect((await h.tenants.replaceLabelledApiKey(id, 'seed', first)).id).toBe(seeded.id);
+
+      await h.tenants.replaceLabelledApiKey(id, 'seed', second);
+      expect(await h.tenants.findTenantByApiKey(first)).toBeNull();
+      expect((await h.tenants.findTenantByApiKey(second))?.id).toBe(id);
+      expect((await h.tenants.findTenantByApiKey(manual))?.id).toBe(id);
+
+      // Going back to the first value reinstates it and revokes the second.
+      await h.tenants.replaceLabelledApiKey(id, 'seed', first);
+      expect((await h.tenants.findTenantByApiKey(first))?.id).toBe(id);
+      expect(await h.tenants.findTenantByApiKey(second)).toBeNull();
+    });
+
+    it('refuses to make another tenant\'s key a labelled key', async () => {
+      const [a, b] = [uniqueName('owner'), uniqueName('thief')];
+      await h.tenants.upsertTenant({ id: a, name: 'Owner' });
+      await h.tenants.upsertTenant({ id: b, name: 'Thief' });
+      const key = newKey();
+      await h.tenants.createApiKey(a, key);
+      await expectBallastError(h.tenants.replaceLabelledApiKey(b, 'seed', key), ERROR_CODES.invalidRequest, /another tenant/);
+      expect((await h.tenants.findTenantByApiKey(key))?.id).toBe(a);
+    });
+
+    describe('hardening 7: quota windows', () => {
+      const minute = (m: number) => new Date(Date.UTC(2026, 0, 1, 12, m));
+      const take = (tenantId: string, windowStart: Date, requested: number, limit: number) =>
+        h.tenants.takeQuota({ tenantId, quota: 'requestsPerMinute', windowStart, requested, limit });
+
+      it('never grants more than the limit in a window, however many callers ask at once', async () => {
+        const id = uniqueName('quota');
+        await h.tenants.upsertTenant({ id, name: 'Quota', quotas: { requestsPerMinute: 100 } });
+        const grants = await Promise.all(Array.from({ length: 25 }, () => take(id, minute(0), 7, 100)));
+        expect(grants.reduce((sum, g) => sum + g.granted, 0)).toBe(100);
+        expect(grants.every((g) => g.granted >= 0 && g.granted <= 7)).toBe(true);
+        expect(Math.max(...grants.map((g) => g.used))).toBe(100);
+        expect(await take(id, minute(0), 1, 100)).toEqual({ granted: 0, used: 100 });
+      });
+
+      it('starts every window afresh and keeps tenants and quotas apart', async () => {
+        const [a, b] = [uniqueName('qa'), uniqueName('qb')];
+        await h.tenants.upsertTenant({ id: a, name: 'A' });
+        await h.tenants.upsertTenant({ id: b, name: 'B' });
+        expect(await take(a, minute(1), 5, 5)).toEqual({ granted: 5, used: 5 });
+        expect(await take(b, minute(1), 3, 5)).toEqual({ granted: 3, used: 3 });
+        expect(await h.tenants.takeQuota({ tenantId: a, quota: 'other', windowStart: minute(1), requested: 2, limit: 5 })).toEqual({ granted: 2, used: 2 });
+        expect(await take(a, minute(2), 4, 5)).toEqual({ granted: 4, used: 4 });
+        expect(await take(a, minute(2), 4, 5)).toEqual({ granted: 1, used: 5 });
+      });
+
+      it('grants nothing more once the limit is lowered below what the window used', async () => {
+        const id = uniqueName('lowered');
+        await h.tenants.upsertTenant({ id, name: 'Lowered' });
+        expect((await take(id, minute(3), 10, 10)).granted).toBe(10);
+        expect(await take(id, minute(3), 1, 4)).toEqual({ granted: 0, used: 10 });
+      });
+
+      it('refuses unknown tenants and requests that are not whole positive numbers', async () => {
+        await expectBallastError(take(uniqueName('ghost'), minute(4), 1, 10), ERROR_CODES.invalidRequest, /does not exist/);
+        const id = uniqueName('bad');
+        await h.tenants.upsertTenant({ id, name: 'Bad' });
+        await expectBallastError(take(id, minute(4), 0, 10), ERROR_CODES.invalidRequest, /positive whole number/);
+        await expectBallastError(take(id, minute(4), 1.5, 10), ERROR_CODES.invalidRequest);
+      });
+    });
+
     it('rejects keys for unknown tenants, short keys and malformed tenant ids', async () => {
       await expectBallastError(h.tenants.createApiKey(uniqueName('ghost'), newKey()), ERROR_CODES.invalidRequest, /does not exist/);
       const id = uniqueName('short');

@@ -15,6 +15,10 @@ export class ApiKeyEntity {
   @Column({ type: 'text' })
   prefix!: string;
 
+  /** Who made the key, e.g. `seed`; a new seeded key revokes the previous one with the same label. */
+  @Column({ type: 'text', nullable: true })
+  label!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { PromptDefinition, PromptDefinitionInput } from '../prompts/prompt-definition.schema.js';
 import { DEFAULT_LABEL } from '../registry/prompt-registry.repository.js';
 import { TypeormPromptRegistryRepository } from '../registry/typeorm-prompt-registry.repository.js';
+import { SEED_KEY_LABEL } from '../tenants/tenant.repository.js';
 import { TypeormTenantRepository } from '../tenants/typeorm-tenant.repository.js';
 import { SUPPORT_ANSWER_PROMPT } from './seed-prompts.js';
 
@@ -25,7 +26,7 @@ export interface SeedResult {
 }
 
 /**
- * Makes a fresh database usable: tenant `demo` with `apiKey`, and each prompt published and labelled
+ * Makes a fresh database usable: tenant `demo` with `apiKey` (its one seeded key), and each prompt published and labelled
  * `production`. Safe on every start: the tenant is created only when absent, identical prompts are
  * no-ops, and a `production` label someone already moved is left alone.
  */
@@ -33,7 +34,8 @@ export async function seedDefaults(dataSource: DataSource, options: SeedOptions)
   const tenants = new TypeormTenantRepository(dataSource);
   const registry = new TypeormPromptRegistryRepository(dataSource);
   if (!(await tenants.findTenant(DEMO_TENANT.id))) await tenants.upsertTenant(DEMO_TENANT);
-  await tenants.createApiKey(DEMO_TENANT.id, options.apiKey);
+  // The seeded key replaces the one seeded before it: changing BALLAST_API_KEY revokes the old value.
+  await tenants.replaceLabelledApiKey(DEMO_TENANT.id, SEED_KEY_LABEL, options.apiKey);
   const prompts: SeedResult['prompts'] = [];
   for (const def of options.prompts ?? [SUPPORT_ANSWER_PROMPT]) {
     const { version, created } = await registry.publish(def, { actor: 'seed' });

@@ -19,3 +19,11 @@ export function keyTaken(): BallastError {
     status: 409,
   });
 }
+
+export function checkQuotaRequest(requested: number, limit: number): void {
+  if (!Number.isInteger(requested) || requested < 1 || !Number.isInteger(limit) || limit < 0) {
+    throw new BallastError(ERROR_CODES.invalidRequest, `a quota lease needs a positive whole number requested (got ${requested}) and a whole limit of 0 or more (got ${limit})`, {
+      status: 400,
+    });
+  }
+}
