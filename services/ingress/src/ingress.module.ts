@@ -6,6 +6,7 @@ import { OpenAiController } from './http/openai.controller.js';
 import { RequestsController } from './http/requests.controller.js';
 import { TenantGuard } from './http/tenant.guard.js';
 import { INGRESS_DEPS, type IngressDeps } from './ingress.tokens.js';
+import { TenantRateLimiter } from './limits/tenant-rate.limiter.js';
 import { OutcomeListener } from './outcomes/outcome.listener.js';
 import { OutcomeWaiters } from './outcomes/outcome.waiters.js';
 import { RequestLedger } from './outcomes/request.ledger.js';
@@ -23,6 +24,7 @@ export class IngressModule {
       controllers: [RequestsController, OpenAiController, RequestsTopicController],
       providers: [
         { provide: INGRESS_DEPS, useValue: deps },
+        { provide: TenantRateLimiter, useFactory: (d: IngressDeps) => new TenantRateLimiter(d.tenants), inject: [INGRESS_DEPS] },
         TenantGuard,
         // Global too, so errors fastify raises before a route runs (body over the limit, bad JSON) get the same body.
         { provide: APP_FILTER, useClass: ApiErrorFilter },

@@ -1,33 +1,119 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { BallastError, ERROR_CODES } from '#contracts';
-import type { Tenant } from '#persistence';
+import { apiKeyHash, type Tenant } from '#persistence';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
+import { quotaExceeded, TenantRateLimiter, type RateDecision } from '../limits/tenant-rate.limiter.js';
 
-const CACHE_MS = 30_000;
+/** Longer keys are refused unread: real keys are far shorter, and a long one costs a hash and a cache entry. */
+export const MAX_API_KEY_LENGTH = 256;
 
-/** Authenticates `Authorization: Bearer <key>` to a tenant; the key is only ever compared by hash. */
+export interface TenantGuardOptions {
+  /** A revoked key keeps working on this replica for at most this long. */
+  validTtlMs: number;
+  validMaxEntries: number;
+  /** A wrong key is answered from memory for this long, so a retry loop does not hit Postgres each time. */
+  invalidTtlMs: number;
+  invalidMaxEntries: number;
+  now: () => number;
+}
+
+/** Optional provider of `Partial<TenantGuardOptions>`; the defaults apply without it. */
+export const TENANT_GUARD_OPTIONS = Symbol('TENANT_GUARD_OPTIONS');
+
+export const DEFAULT_TENANT_GUARD_OPTIONS: Readonly<TenantGuardOptions> = Object.freeze({
+  validTtlMs: 10_000,
+  validMaxEntries: 10_000,
+  invalidTtlMs: 5_000,
+  invalidMaxEntries: 1_000,
+  now: () => Date.now(),
+});
+
+interface HttpReply {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * Authenticates `Authorization: Bearer <key>` to a tenant (the key is only ever compared by hash)
+ * and counts the request against the tenant's `requestsPerMinute`.
+ */
 @Injectable()
 export class TenantGuard implements CanActivate {
-  private readonly cache = new Map<string, { tenant: Tenant | null; until: number }>();
+  private readonly valid: BoundedCache<Tenant>;
+  private readonly invalid: BoundedCache<true>;
+  private readonly options: TenantGuardOptions;
 
-  constructor(@Inject(INGRESS_DEPS) private readonly deps: IngressDeps) {}
+  constructor(
+    @Inject(INGRESS_DEPS) private readonly deps: Pick<IngressDeps, 'tenants'>,
+    private readonly limiter: TenantRateLimiter,
+    @Optional() @Inject(TENANT_GUARD_OPTIONS) options?: Partial<TenantGuardOptions>,
+  ) {
+    this.options = { ...DEFAULT_TENANT_GUARD_OPTIONS, ...options };
+    this.valid = new BoundedCache(this.options.validMaxEntries);
+    this.invalid = new BoundedCache(this.options.invalidMaxEntries);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; tenant?: Tenant }>();
+    const http = context.switchToHttp();
+    const req = http.getRequest<{ headers: Record<string, string | undefined>; tenant?: Tenant }>();
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers['authorization'] ?? '');
     if (!match) throw new BallastError(ERROR_CODES.unauthorized, 'send your API key as "Authorization: Bearer <key>"', { status: 401 });
     const tenant = await this.lookup(match[1]!);
     if (!tenant) throw new BallastError(ERROR_CODES.unauthorized, 'the API key is not valid', { status: 401 });
     req.tenant = tenant;
+    const decision = await this.limiter.admit(tenant);
+    if (decision) this.limit(http.getResponse<HttpReply>(), tenant, decision);
     return true;
   }
 
+  /** Entries held for valid and for wrong keys; each is bounded by its `MaxEntries`. */
+  cacheSizes(): { valid: number; invalid: number } {
+    return { valid: this.valid.size, invalid: this.invalid.size };
+  }
+
   private async lookup(key: string): Promise<Tenant | null> {
-    const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.tenant;
+    if (key.length > MAX_API_KEY_LENGTH) return null;
+    const hash = apiKeyHash(key);
+    const now = this.options.now();
+    const known = this.valid.get(hash, now);
+    if (known) return known;
+    if (this.invalid.get(hash, now)) return null;
     const tenant = await this.deps.tenants.findTenantByApiKey(key);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { tenant, until: Date.now() + CACHE_MS });
+    if (tenant) this.valid.set(hash, tenant, now + this.options.validTtlMs);
+    else this.invalid.set(hash, true, now + this.options.invalidTtlMs);
     return tenant;
+  }
+
+  private limit(reply: HttpReply, tenant: Tenant, decision: RateDecision): void {
+    reply.header('x-ratelimit-limit', String(decision.limit));
+    reply.header('x-ratelimit-remaining', String(decision.remaining));
+    reply.header('x-ratelimit-reset', String(Math.ceil(decision.resetAt / 1000)));
+    if (decision.allowed) return;
+    reply.header('retry-after', String(decision.retryAfterSeconds));
+    throw quotaExceeded(tenant.id, decision);
+  }
+}
+
+/** A map with a size bound (oldest entry out first) and a per-entry expiry. */
+class BoundedCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(key: string, now: number): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.until > now) return hit.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: V, until: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, until });
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 }

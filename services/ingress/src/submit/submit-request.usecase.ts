@@ -15,6 +15,7 @@ import {
 import { publishOutcome } from '#messaging';
 import { renderMessages, type Tenant } from '#persistence';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
+import { TenantRateLimiter } from '../limits/tenant-rate.limiter.js';
 import { RequestLedger } from '../outcomes/request.ledger.js';
 import { PromptResolver } from '../prompts/prompt.resolver.js';
 
@@ -33,6 +34,7 @@ export class SubmitRequestUseCase {
     @Inject(INGRESS_DEPS) private readonly deps: IngressDeps,
     private readonly ledger: RequestLedger,
     private readonly prompts: PromptResolver,
+    private readonly limiter: TenantRateLimiter,
   ) {}
 
   async execute(request: LlmRequest, tenant: Tenant | null, receivedAt = new Date()): Promise<Submission> {
@@ -57,6 +59,8 @@ export class SubmitRequestUseCase {
   }
 
   private async prepare(request: LlmRequest, tenant: Tenant | null, receivedAt: Date): Promise<PipelineState> {
+    // HTTP requests were counted by the TenantGuard; Kafka ones name their tenant and are counted here.
+    if (!tenant) await this.limiter.enforceTenantId(request.tenantId);
     if (request.prompt) {
       const resolved = await this.prompts.resolve(request.prompt);
       if (!resolved) {
