@@ -64,13 +64,14 @@ describe('ObservabilityModule over HTTP', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    counter({ name: 'ballast_probe_requests_total', help: 'Probe test', labelNames: ['tenant'] }).inc({ tenant: 'acme' });
+    // Per-tenant series need BALLAST_METRICS_TOKEN (metrics.labels.spec.ts); this one is open to every scrape.
+    counter({ name: 'ballast_probe_requests_total', help: 'Probe test', labelNames: ['stage'] }).inc({ stage: 'ingress' });
 
     const response = await fetch(`${baseUrl}/metrics`);
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(await response.text()).toContain('ballast_probe_requests_total{tenant="acme"} 1');
+    expect(await response.text()).toContain('ballast_probe_requests_total{stage="ingress"} 1');
   });
 });
 
