@@ -9,76 +9,53 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { loadPromptFiles } from '#persistence';
-import { parse as parseYaml } from 'yaml';
+import { Option, type Command } from 'commander';
+import type { GuardrailPolicy } from '../../../../services/guardrail/src/policy/guardrail-policy.js';
 import type { DetectorContext, TextSource } from '../../../../services/guardrail/src/detectors/detector.js';
-import { modelDetectorsFrom } from '../../../../services/guardrail/src/detectors/model/http.model-detectors.js';
-import { ModelDetectorRegistry } from '../../../../services/guardrail/src/detectors/model/model-detector.js';
-import { GuardrailEngine } from '../../../../services/guardrail/src/guardrail.engine.js';
-import { DEFAULT_POLICY, parsePolicy, type GuardrailPolicy } from '../../../../services/guardrail/src/policy/guardrail-policy.js';
-import { applyRedactions } from '../../../../services/guardrail/src/scan/guard-scanner.js';
+import { CliError, EXIT, action, commandGroup, oneLine } from '../cli.js';
 
-const USAGE = `usage: ballast guard scan --phase input|output [--policy file] [--prompt name] [--prompts-dir dir]
-                          [--source message|document] [--canary token]
+/** How far a line got, mildest first: `flag` is any detector firing (a warn rule included). */
+const LEVELS = ['pass', 'flag', 'redact', 'block'] as const;
+type Level = (typeof LEVELS)[number];
 
-  --phase        input: injection, PII and the prompt's input rules; output: canary and prompt leaks, PII, the constitution
-  --policy       a YAML or JSON file with a guardrail policy (or a prompt file; its policies.guardrail is used)
-  --prompt       a prompt from the prompts folder: its guardrail policy, and its system prompt for leak checks
-  --prompts-dir  where --prompt looks (default: $BALLAST_PROMPTS_DIR or prompts)
-  --source       input texts are the user's messages (default) or untrusted documents (indirect injection)
-  --canary       the canary token an output must not contain (or "canary" on each JSON line)
-
-stdin: one text per line, as {"text": "..."} or plain text. stdout: one JSON line per text.
-`;
+interface ScanOptions {
+  phase: 'input' | 'output';
+  policy?: string;
+  prompt?: string;
+  promptsDir?: string;
+  source: 'message' | 'document';
+  canary?: string;
+  failOn?: Exclude<Level, 'pass'>;
+}
 
 interface Setup {
   policy: GuardrailPolicy;
   systemPrompt?: string;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'scan') {
-    process.stderr.write(USAGE);
-    return sub === undefined || sub === '--help' || sub === '-h' ? 0 : 64;
-  }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: rest,
-      options: {
-        phase: { type: 'string' },
-        policy: { type: 'string' },
-        prompt: { type: 'string' },
-        'prompts-dir': { type: 'string' },
-        source: { type: 'string' },
-        canary: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 64;
-  }
-  if (values['help']) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const phase = values['phase'];
-  const source = (values['source'] ?? 'message') as string;
-  if ((phase !== 'input' && phase !== 'output') || (source !== 'message' && source !== 'document')) {
-    process.stderr.write(USAGE);
-    return 64;
-  }
-  let setup: Setup;
-  try {
-    setup = await loadSetup(values['policy'] as string | undefined, values['prompt'] as string | undefined, (values['prompts-dir'] as string | undefined) ?? process.env.BALLAST_PROMPTS_DIR ?? 'prompts');
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    return 65;
-  }
+export function register(program: Command): void {
+  const guard = commandGroup(program, 'guard', 'run the guardrail detectors on texts (guard scan)');
+  guard
+    .command('scan')
+    .summary('scan JSON lines from stdin with the guardrail detectors')
+    .description('Scans one text per stdin line ({"text": "...", "canary"?: "..."} or plain text) with the service\'s own guardrail engine and writes one JSON line per text: decision, detectors that fired, PII spans, verdicts, redacted text.')
+    .addOption(new Option('--phase <phase>', 'input: injection, PII and the prompt\'s input rules; output: canary and prompt leaks, PII, the constitution').choices(['input', 'output']).makeOptionMandatory())
+    .option('--policy <file>', 'a YAML or JSON guardrail policy (or a prompt file; its policies.guardrail is used)')
+    .option('--prompt <name>', 'a prompt from the prompts folder: its guardrail policy, and its system prompt for leak checks')
+    .option('--prompts-dir <dir>', 'where --prompt looks (default: $BALLAST_PROMPTS_DIR or prompts)')
+    .addOption(new Option('--source <source>', 'input texts are the user\'s messages or untrusted documents (indirect injection)').choices(['message', 'document']).default('message'))
+    .option('--canary <token>', 'the canary token an output must not contain (or "canary" on each JSON line)')
+    .addOption(new Option('--fail-on <level>', `exit ${EXIT.checkFailed} when any line reaches this level (flag: any detector fired; for CI)`).choices(['flag', 'redact', 'block']))
+    .addHelpText('after', `\nExamples:\n  echo '{"text":"mail me at ada@example.org"}' | npx ballast guard scan --phase input --prompt support-answer\n  npx ballast guard scan --phase input --fail-on block < prompts-to-check.jsonl`)
+    .action(action(scan));
+}
+
+async function scan(options: ScanOptions): Promise<number> {
+  const setup = await loadSetup(options.policy, options.prompt, options.promptsDir ?? process.env.BALLAST_PROMPTS_DIR ?? 'prompts');
+  const { modelDetectorsFrom } = await import('../../../../services/guardrail/src/detectors/model/http.model-detectors.js');
+  const { ModelDetectorRegistry } = await import('../../../../services/guardrail/src/detectors/model/model-detector.js');
+  const { GuardrailEngine } = await import('../../../../services/guardrail/src/guardrail.engine.js');
+  const { applyRedactions } = await import('../../../../services/guardrail/src/scan/guard-scanner.js');
   const engine = new GuardrailEngine({
     limits: { maxInputChars: Number.MAX_SAFE_INTEGER, maxVariableChars: Number.MAX_SAFE_INTEGER },
     models: new ModelDetectorRegistry(modelDetectorsFrom(process.env.GUARDRAIL_MODEL_DETECTORS), Number(process.env.GUARDRAIL_MODEL_TIMEOUT_MS ?? 500)),
@@ -86,25 +63,33 @@ export async function run(argv: string[]): Promise<number> {
 
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let n = 0;
+  let worst: Level = 'pass';
   for await (const line of lines) {
     if (line.trim() === '') continue;
     n++;
     const input = parseLine(line);
+    const canary = input.canary ?? options.canary;
     const ctx: DetectorContext = {
-      phase,
-      source: phase === 'output' ? 'completion' : (source as TextSource),
+      phase: options.phase,
+      source: options.phase === 'output' ? 'completion' : (options.source as TextSource),
       policy: setup.policy,
-      ...(input.canary ?? values['canary'] ? { canary: (input.canary ?? values['canary']) as string } : {}),
+      ...(canary ? { canary } : {}),
       ...(setup.systemPrompt ? { systemPrompt: setup.systemPrompt } : {}),
     };
     const result = await engine.scan(input.text, ctx);
     const fired = [...new Set(result.verdicts.filter((v) => v.decision !== 'pass' || v.rule !== undefined).map((v) => v.detector))];
     const pii = result.verdicts.filter((v) => v.detector === 'pii').flatMap((v) => v.spans);
+    const level: Level = result.decision !== 'pass' ? result.decision : fired.length > 0 ? 'flag' : 'pass';
+    if (LEVELS.indexOf(level) > LEVELS.indexOf(worst)) worst = level;
     process.stdout.write(
       `${JSON.stringify({ line: n, decision: result.decision, detectors: fired, spans: pii, verdicts: result.verdicts, redacted: applyRedactions(input.text, result.redactions) })}\n`,
     );
   }
-  return 0;
+  if (options.failOn && LEVELS.indexOf(worst) >= LEVELS.indexOf(options.failOn)) {
+    process.stderr.write(`ballast guard scan: a line reached ${worst} (--fail-on ${options.failOn})\n`);
+    return EXIT.checkFailed;
+  }
+  return EXIT.ok;
 }
 
 function parseLine(line: string): { text: string; canary?: string } {
@@ -120,22 +105,41 @@ function parseLine(line: string): { text: string; canary?: string } {
 }
 
 async function loadSetup(policyFile: string | undefined, promptName: string | undefined, promptsDir: string): Promise<Setup> {
+  const { loadPromptFiles } = await import('#persistence');
+  const { parse: parseYaml } = await import('yaml');
+  const { DEFAULT_POLICY, parsePolicy } = await import('../../../../services/guardrail/src/policy/guardrail-policy.js');
   let record: unknown = undefined;
   let systemPrompt: string | undefined;
   if (promptName) {
     const files = await loadPromptFiles(promptsDir);
     const prompt = files.find((f) => f.definition.name === promptName)?.definition;
-    if (!prompt) throw new Error(`no prompt "${promptName}" in ${promptsDir}`);
+    if (!prompt) throw new CliError(`no prompt "${promptName}" in ${promptsDir} (--prompts-dir)`);
     record = prompt.policies.guardrail;
     systemPrompt = prompt.template.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n') || undefined;
   }
   if (policyFile) {
-    const raw = parseYaml(await readFile(policyFile, 'utf8')) as Record<string, unknown> | null;
+    const text = await readFile(policyFile, 'utf8').catch((error: unknown) => {
+      throw new CliError(`cannot read the policy file ${policyFile}: ${describeFileError(error)}`);
+    });
+    let raw: Record<string, unknown> | null;
+    try {
+      raw = parseYaml(text) as Record<string, unknown> | null;
+    } catch (error) {
+      throw new CliError(`the policy file ${policyFile} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
+    }
     const nested = (raw?.['policies'] as Record<string, unknown> | undefined)?.['guardrail'];
     record = nested ?? raw ?? {};
   }
   if (record === undefined) return { policy: DEFAULT_POLICY };
   const parsed = parsePolicy(record);
-  if (!parsed.ok) throw new Error(`the guardrail policy is invalid:\n  ${parsed.errors.join('\n  ')}`);
+  if (!parsed.ok) throw new CliError(`the guardrail policy${policyFile ? ` in ${policyFile}` : ''} is invalid: ${parsed.errors.join('; ')}`);
   return { policy: parsed.policy, ...(systemPrompt ? { systemPrompt } : {}) };
+}
+
+function describeFileError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return oneLine(error);
 }
