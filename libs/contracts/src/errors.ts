@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   providerUnavailable: 'ballast.provider_unavailable',
   quotaExceeded: 'ballast.quota_exceeded',
   handlerFailed: 'ballast.handler_failed',
+  registryConflict: 'ballast.registry_conflict',
+  promotionRefused: 'ballast.promotion_refused',
+  adminDisabled: 'ballast.admin_disabled',
   shuttingDown: 'ballast.shutting_down',
   internal: 'ballast.internal',
 } as const;

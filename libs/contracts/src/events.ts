@@ -65,14 +65,32 @@ export const Alert = z.object({
 });
 export type Alert = z.infer<typeof Alert>;
 
-/** A change in the prompt registry: ingress and cache react at once. */
+/** A canary split on a label: `share` (0..1) of requests get `version` instead of the label's own version. */
+export const RegistryTraffic = z.object({
+  version: z.number().int().positive(),
+  share: z.number().gt(0).lt(1),
+});
+export type RegistryTraffic = z.infer<typeof RegistryTraffic>;
+
+/**
+ * A change in the prompt registry: ingress and cache react at once. A label change is always
+ * `label_moved` (so consumers written before canaries keep working); `change` says which one and
+ * `traffic` is the label's split after it.
+ */
 export const RegistryEvent = z.object({
   kind: z.enum(['version_published', 'label_moved']),
   name: z.string(),
+  /** The version published, or the label's own version after the change. */
   version: z.number().int().positive(),
   label: z.string().nullable(),
   fromVersion: z.number().int().positive().nullable(),
   actor: z.string(),
   reason: z.string().nullable(),
+  /** Label changes: `move` (promote), `canary_start` (split set or changed), `canary_finish`, `rollback`. */
+  change: z.enum(['move', 'canary_start', 'canary_finish', 'rollback']).optional(),
+  /** Label changes: the canary split after the change; null when the label has none. */
+  traffic: RegistryTraffic.nullable().optional(),
+  /** Label changes: the promotion gate was overridden (`force` with a reason). */
+  forced: z.boolean().optional(),
 });
 export type RegistryEvent = z.infer<typeof RegistryEvent>;

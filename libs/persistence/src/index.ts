@@ -13,6 +13,10 @@ export { loadPromptFile, loadPromptFiles, type PromptFile } from './prompts/prom
 export * from './registry/prompt-registry.repository.js';
 export { TypeormPromptRegistryRepository } from './registry/typeorm-prompt-registry.repository.js';
 export { toResolvedPrompt } from './registry/resolved-prompt.js';
+export { planLabelChange, type PlannedLabelChange } from './registry/label-change.js';
+export { chooseVersion, trafficBucket } from './registry/traffic-split.js';
+export * from './registry/prompt-registry.service.js';
+export { promptFileJsonSchema } from './prompts/prompt-file.schema.js';
 export * from './tenants/tenant.repository.js';
 export { apiKeyHash, apiKeyPrefix, MIN_API_KEY_LENGTH } from './tenants/api-key.hash.js';
 export { TypeormTenantRepository } from './tenants/typeorm-tenant.repository.js';

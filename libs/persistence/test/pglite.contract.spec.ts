@@ -31,7 +31,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-describePromptRegistryContract('TypeORM on PGlite', () => new TypeormPromptRegistryRepository(ds));
+describePromptRegistryContract('TypeORM on PGlite', () => new TypeormPromptRegistryRepository(ds), () => ds);
 describeTenantRepositoryContract('TypeORM on PGlite', () => ({
   tenants: new TypeormTenantRepository(ds),
   storedKeyValues: async () => {

@@ -30,7 +30,7 @@ afterAll(async () => {
   await ds?.destroy();
 });
 
-describePromptRegistryContract('TypeORM on Postgres', () => new TypeormPromptRegistryRepository(ds));
+describePromptRegistryContract('TypeORM on Postgres', () => new TypeormPromptRegistryRepository(ds), () => ds);
 describeTenantRepositoryContract('TypeORM on Postgres', () => ({
   tenants: new TypeormTenantRepository(ds),
   storedKeyValues: async () => {

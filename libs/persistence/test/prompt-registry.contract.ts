@@ -18,6 +18,8 @@ function definition(name: string, userContent = 'Answer: {{question}}'): PromptD
 export function describePromptRegistryContract(
   name: string,
   factory: () => PromptRegistryRepository | Promise<PromptRegistryRepository>,
+  /** The database under a SQL implementation, to show it refuses changes the API does not offer. */
+  sql?: () => { query(text: string, params?: unknown[]): Promise<unknown> },
 ): void {
   describe(`PromptRegistryRepository contract: ${name}`, () => {
     let registry: PromptRegistryRepository;
@@ -105,6 +107,7 @@ export function describePromptRegistryContract(
         [2, 1, 'carol', 'regression in v2'],
       ]);
       expect(events.every((e) => e.createdAt instanceof Date && e.label === 'production')).toBe(true);
+      expect(events.every((e) => e.kind === 'move' && e.traffic === null && e.forced === false)).toBe(true);
     });
 
     it('records nothing when a label already points at the version', async () => {
@@ -155,6 +158,131 @@ export function describePromptRegistryContract(
         [a, 2, { production: 2 }],
         [b, 1, {}],
       ]);
+    });
+
+    it('offers no way to change or delete a published version', () => {
+      const methods = new Set<string>();
+      for (let o: object | null = Object.getPrototypeOf(registry); o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+        for (const m of Object.getOwnPropertyNames(o)) if (m !== 'constructor') methods.add(m);
+      }
+      const writers = [...methods].filter((m) => !/^(resolve|resolveLabel|list|listVersions|listLabelEvents)$/.test(m));
+      expect(writers.sort()).toEqual(['changeLabel', 'moveLabel', 'publish']);
+    });
+
+    if (sql) {
+      it('has the database refuse an UPDATE or DELETE of a published version, and any change of the label history', async () => {
+        const n = uniqueName('locked');
+        await registry.publish(definition(n, 'original {{q}}'));
+        await registry.moveLabel(n, 'production', 1, 'ada');
+        await expect(sql().query(`UPDATE prompt_versions SET model = 'other' WHERE name = $1`, [n])).rejects.toThrow(/UPDATE on prompt_versions is not allowed/);
+        await expect(sql().query(`DELETE FROM prompt_versions WHERE name = $1`, [n])).rejects.toThrow(/DELETE on prompt_versions is not allowed/);
+        await expect(sql().query(`UPDATE label_events SET actor = 'mallory' WHERE name = $1`, [n])).rejects.toThrow(/UPDATE on label_events is not allowed/);
+        await expect(sql().query(`DELETE FROM label_events WHERE name = $1`, [n])).rejects.toThrow(/DELETE on label_events is not allowed/);
+        await expect(sql().query(`TRUNCATE prompt_versions CASCADE`)).rejects.toThrow(/TRUNCATE on prompt_versions is not allowed/);
+        expect((await registry.resolve(n))?.model).toBe('sim-1');
+        expect(await registry.listLabelEvents(n)).toHaveLength(1);
+      });
+    }
+
+    it('leaves exactly one version on a label promoted concurrently, with every move in the history', async () => {
+      const n = uniqueName('concurrent');
+      const versions = [1, 2, 3, 4, 5, 6];
+      for (const v of versions) await registry.publish(definition(n, `v${v} {{q}}`));
+      const results = await Promise.all(versions.map((v) => registry.changeLabel(n, 'production', { kind: 'move', version: v }, { actor: `user-${v}` })));
+      expect(results.every((e) => e !== null)).toBe(true);
+      const events = await registry.listLabelEvents(n);
+      expect(events.map((e) => e.toVersion).sort()).toEqual(versions);
+      // Each move was planned on the state the one before it left.
+      expect(events.map((e) => e.fromVersion)).toEqual([null, ...events.slice(0, -1).map((e) => e.toVersion)]);
+      expect((await registry.resolve(n))?.version).toBe(events.at(-1)?.toVersion);
+      expect((await registry.list()).find((p) => p.name === n)?.labels).toEqual({ production: events.at(-1)?.toVersion });
+    });
+
+    it('rolls a label back through its earlier versions, and says when there is none left', async () => {
+      const n = uniqueName('back');
+      for (const v of [1, 2, 3]) await registry.publish(definition(n, `v${v} {{q}}`));
+      for (const v of [1, 2, 3]) await registry.changeLabel(n, 'production', { kind: 'move', version: v }, { actor: 'ada' });
+      const first = await registry.changeLabel(n, 'production', { kind: 'rollback' }, { actor: 'bob', reason: 'v3 breaks refunds' });
+      expect(first).toMatchObject({ kind: 'rollback', fromVersion: 3, toVersion: 2, reason: 'v3 breaks refunds', forced: false, traffic: null });
+      expect((await registry.resolve(n))?.version).toBe(2);
+      await registry.changeLabel(n, 'production', { kind: 'rollback' }, { actor: 'bob' });
+      expect((await registry.resolve(n))?.version).toBe(1);
+      await expectBallastError(registry.changeLabel(n, 'production', { kind: 'rollback' }, { actor: 'bob' }), ERROR_CODES.registryConflict, /no earlier version/);
+      await registry.changeLabel(n, 'production', { kind: 'move', version: 3 }, { actor: 'ada' });
+      await registry.changeLabel(n, 'production', { kind: 'rollback' }, { actor: 'bob' });
+      expect((await registry.resolve(n))?.version).toBe(1);
+      await expectBallastError(registry.changeLabel(n, 'staging', { kind: 'rollback' }, { actor: 'bob' }), ERROR_CODES.promptNotFound, /no label 'staging'/);
+    });
+
+    it('runs a canary beside the label and finishes it into the label', async () => {
+      const n = uniqueName('canary');
+      for (const v of [1, 2]) await registry.publish(definition(n, `v${v} {{q}}`));
+      await expectBallastError(
+        registry.changeLabel(n, 'production', { kind: 'canary_start', version: 2, share: 0.1 }, { actor: 'ada' }),
+        ERROR_CODES.registryConflict,
+        /no version yet/,
+      );
+      await registry.moveLabel(n, 'production', 1, 'ada');
+      const started = await registry.changeLabel(n, 'production', { kind: 'canary_start', version: 2, share: 0.1 }, { actor: 'ada', reason: 'try v2', forced: true });
+      expect(started).toMatchObject({ kind: 'canary_start', fromVersion: 1, toVersion: 1, traffic: { version: 2, share: 0.1 }, forced: true });
+      expect(await registry.changeLabel(n, 'production', { kind: 'canary_start', version: 2, share: 0.1 }, { actor: 'ada' })).toBeNull();
+
+      const resolution = await registry.resolveLabel(n, 'production');
+      expect(resolution?.version.version).toBe(1);
+      expect(resolution?.canary).toMatchObject({ share: 0.1, version: { version: 2, template: { messages: [{}, { content: 'v2 {{q}}' }] } } });
+      expect((await registry.resolve(n))?.version).toBe(1);
+      expect((await registry.list()).find((p) => p.name === n)).toMatchObject({ labels: { production: 1 }, canaries: { production: { version: 2, share: 0.1 } } });
+
+      const finished = await registry.changeLabel(n, 'production', { kind: 'canary_finish', version: 2 }, { actor: 'bob' });
+      expect(finished).toMatchObject({ kind: 'canary_finish', fromVersion: 1, toVersion: 2, traffic: null });
+      expect(await registry.resolveLabel(n, 'production')).toMatchObject({ version: { version: 2 }, canary: null });
+      expect((await registry.list()).find((p) => p.name === n)?.canaries).toEqual({});
+      await expectBallastError(registry.changeLabel(n, 'production', { kind: 'canary_finish' }, { actor: 'bob' }), ERROR_CODES.registryConflict, /no canary/);
+      // After a finished canary, rollback goes back to the version before it.
+      await registry.changeLabel(n, 'production', { kind: 'rollback' }, { actor: 'bob' });
+      expect((await registry.resolve(n))?.version).toBe(1);
+    });
+
+    it('ends a canary at once on rollback, keeping the label on its own version', async () => {
+      const n = uniqueName('abort');
+      for (const v of [1, 2, 3]) await registry.publish(definition(n, `v${v} {{q}}`));
+      await registry.moveLabel(n, 'production', 1, 'ada');
+      await registry.moveLabel(n, 'production', 2, 'ada');
+      await registry.changeLabel(n, 'production', { kind: 'canary_start', version: 3, share: 0.5 }, { actor: 'ada' });
+      const rolledBack = await registry.changeLabel(n, 'production', { kind: 'rollback' }, { actor: 'bob', reason: 'canary errors' });
+      expect(rolledBack).toMatchObject({ kind: 'rollback', fromVersion: 2, toVersion: 2, traffic: null });
+      expect(await registry.resolveLabel(n, 'production')).toMatchObject({ version: { version: 2 }, canary: null });
+      expect((await registry.listLabelEvents(n)).map((e) => [e.kind, e.toVersion, e.traffic?.version ?? null])).toEqual([
+        ['move', 1, null],
+        ['move', 2, null],
+        ['canary_start', 2, 3],
+        ['rollback', 2, null],
+      ]);
+      // The next rollback still finds the version before 2.
+      await registry.changeLabel(n, 'production', { kind: 'rollback' }, { actor: 'bob' });
+      expect((await registry.resolve(n))?.version).toBe(1);
+    });
+
+    it('refuses canaries that make no sense, before writing anything', async () => {
+      const n = uniqueName('bad-canary');
+      for (const v of [1, 2]) await registry.publish(definition(n, `v${v} {{q}}`));
+      await registry.moveLabel(n, 'production', 1, 'ada');
+      await expectBallastError(registry.changeLabel(n, 'production', { kind: 'canary_start', version: 1, share: 0.1 }, { actor: 'ada' }), ERROR_CODES.registryConflict, /already/);
+      await expectBallastError(registry.changeLabel(n, 'production', { kind: 'canary_start', version: 2, share: 1 }, { actor: 'ada' }), ERROR_CODES.invalidRequest, /share/);
+      await expectBallastError(registry.changeLabel(n, 'production', { kind: 'canary_start', version: 9, share: 0.1 }, { actor: 'ada' }), ERROR_CODES.promptNotFound, /no version 9/);
+      await registry.changeLabel(n, 'production', { kind: 'canary_start', version: 2, share: 0.2 }, { actor: 'ada' });
+      await expectBallastError(registry.changeLabel(n, 'production', { kind: 'canary_finish', version: 1 }, { actor: 'ada' }), ERROR_CODES.registryConflict, /runs version 2/);
+      expect((await registry.listLabelEvents(n)).map((e) => e.kind)).toEqual(['move', 'canary_start']);
+    });
+
+    it('lists every version of a prompt, oldest first', async () => {
+      const n = uniqueName('versions');
+      for (const v of [1, 2]) await registry.publish(definition(n, `v${v} {{q}}`), { actor: `user-${v}` });
+      expect((await registry.listVersions(n)).map((v) => [v.version, v.createdBy])).toEqual([
+        [1, 'user-1'],
+        [2, 'user-2'],
+      ]);
+      expect(await registry.listVersions(uniqueName('absent'))).toEqual([]);
     });
   });
 }

@@ -1,4 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { LabelChangeKind } from '../registry/prompt-registry.repository.js';
+import type { LabelTraffic } from './prompt-label.entity.js';
 
 /** Append-only history of label moves. */
 @Entity({ name: 'label_events' })
@@ -13,17 +15,27 @@ export class LabelEventEntity {
   @Column({ type: 'text' })
   label!: string;
 
+  @Column({ type: 'text', default: 'move' })
+  kind!: LabelChangeKind;
+
   @Column({ name: 'from_version', type: 'integer', nullable: true })
   fromVersion!: number | null;
 
   @Column({ name: 'to_version', type: 'integer' })
   toVersion!: number;
 
+  /** The label's canary split after this change. */
+  @Column({ type: 'jsonb', nullable: true })
+  traffic!: LabelTraffic | null;
+
   @Column({ type: 'text' })
   actor!: string;
 
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  forced!: boolean;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

@@ -1,4 +1,5 @@
 import type { ResponseFormat } from '#contracts';
+import type { LabelTraffic } from '../entities/prompt-label.entity.js';
 import type {
   PromptDefinition,
   PromptDefinitionInput,
@@ -44,16 +45,53 @@ export interface PublishResult {
 
 export type PromptSelector = { label?: string; version?: never } | { version: number; label?: never };
 
-/** One entry of the append-only label history. `fromVersion` is null for a label's first placement. */
+/** What a label change did: `move` (promote), `canary_start` (split set or changed), `canary_finish`, `rollback`. */
+export type LabelChangeKind = 'move' | 'canary_start' | 'canary_finish' | 'rollback';
+
+/**
+ * One entry of the append-only label history. `fromVersion` is null for a label's first placement;
+ * `toVersion` is the label's own version after the change and `traffic` its canary split after it.
+ */
 export interface LabelEvent {
   id: number;
   name: string;
   label: string;
+  kind: LabelChangeKind;
   fromVersion: number | null;
   toVersion: number;
+  traffic: LabelTraffic | null;
   actor: string;
   reason: string | null;
+  /** The promotion gate was overridden. */
+  forced: boolean;
   createdAt: Date;
+}
+
+/** Where a label points now: its own version and, during a canary, the split. */
+export interface LabelState {
+  label: string;
+  version: number;
+  traffic: LabelTraffic | null;
+}
+
+/** A change to a label, planned by `planLabelChange` against the label's state and history. */
+export type LabelOperation =
+  | { kind: 'move'; version: number }
+  | { kind: 'canary_start'; version: number; share: number }
+  | { kind: 'canary_finish'; version?: number }
+  | { kind: 'rollback' };
+
+export interface LabelChangeOptions {
+  actor: string;
+  reason?: string | null;
+  forced?: boolean;
+}
+
+/** A label resolved with its split, for callers that pick per request (`chooseVersion`). */
+export interface LabelResolution {
+  label: string;
+  version: PromptVersion;
+  canary: { version: PromptVersion; share: number } | null;
 }
 
 export interface PromptSummary {
@@ -62,6 +100,8 @@ export interface PromptSummary {
   latestVersion: number;
   /** label -> version */
   labels: Record<string, number>;
+  /** label -> canary split, for labels that have one */
+  canaries: Record<string, LabelTraffic>;
 }
 
 /**
@@ -74,7 +114,10 @@ export interface PromptRegistryRepository {
    * content (template, model, params, policies, response format) was published before.
    */
   publish(def: PromptDefinition | PromptDefinitionInput, options?: PublishOptions): Promise<PublishResult>;
-  /** The version a label (default `production`) points at, or a pinned version; null when absent. */
+  /**
+   * The version a label (default `production`) points at, or a pinned version; null when absent.
+   * A label's canary split is not applied here: `resolveLabel` returns it.
+   */
   resolve(name: string, selector?: PromptSelector): Promise<ResolvedPromptVersion | null>;
   /**
    * Points `label` at `version` and records who did it and why. Rollback is a move back.
@@ -83,6 +126,18 @@ export interface PromptRegistryRepository {
    * @throws BallastError `ballast.prompt_not_found` for an unknown prompt or version
    */
   moveLabel(name: string, label: string, version: number, actor: string, reason?: string | null): Promise<LabelEvent | null>;
+  /**
+   * Applies `operation` to a label under the prompt's lock, so concurrent changes of one label are
+   * serialised and each is recorded against the state the one before it left. Returns null when the
+   * label is already in the state asked for (nothing recorded).
+   *
+   * @throws BallastError `ballast.prompt_not_found` (prompt, version or label), `ballast.registry_conflict`
+   */
+  changeLabel(name: string, label: string, operation: LabelOperation, options: LabelChangeOptions): Promise<LabelEvent | null>;
+  /** A label with both versions of its canary split; null when the prompt has no such label. */
+  resolveLabel(name: string, label: string): Promise<LabelResolution | null>;
+  /** Every published version of a prompt, oldest first; empty for an unknown prompt. */
+  listVersions(name: string): Promise<PromptVersion[]>;
   /** The label history of a prompt, oldest first. */
   listLabelEvents(name: string): Promise<LabelEvent[]>;
   /** Every prompt with its latest version and labels, by name. */

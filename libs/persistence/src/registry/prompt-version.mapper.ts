@@ -50,10 +50,13 @@ export function toLabelEvent(e: LabelEventEntity): LabelEvent {
     id: Number(e.id),
     name: e.name,
     label: e.label,
+    kind: e.kind,
     fromVersion: e.fromVersion,
     toVersion: e.toVersion,
+    traffic: e.traffic,
     actor: e.actor,
     reason: e.reason,
+    forced: e.forced,
     createdAt: e.createdAt,
   };
 }

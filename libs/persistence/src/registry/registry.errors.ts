@@ -18,3 +18,15 @@ export function versionNotFound(name: string, version: number): BallastError {
 export function invalidSelector(): BallastError {
   return new BallastError(ERROR_CODES.invalidRequest, 'give a label or a version, not both', { status: 400 });
 }
+
+export function labelNotFound(name: string, label: string): BallastError {
+  return new BallastError(ERROR_CODES.promptNotFound, `prompt '${name}' has no label '${label}': promote a version to it first`, {
+    status: 404,
+    details: { name, label },
+  });
+}
+
+/** A label change that does not fit the label's current state; the message says what to do instead. */
+export function registryConflict(message: string, details?: unknown): BallastError {
+  return new BallastError(ERROR_CODES.registryConflict, message, { status: 409, details });
+}

@@ -1,21 +1,26 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { LabelEventEntity } from '../entities/label-event.entity.js';
-import { PromptLabelEntity } from '../entities/prompt-label.entity.js';
+import { PromptLabelEntity, type LabelTraffic } from '../entities/prompt-label.entity.js';
 import { PromptVersionEntity } from '../entities/prompt-version.entity.js';
 import { PromptEntity } from '../entities/prompt.entity.js';
 import { promptContentHash } from '../prompts/content-hash.js';
 import { parsePromptDefinition } from '../prompts/prompt-definition.parser.js';
 import type { PromptDefinition, PromptDefinitionInput } from '../prompts/prompt-definition.schema.js';
+import { planLabelChange } from './label-change.js';
 import type {
+  LabelChangeOptions,
   LabelEvent,
+  LabelOperation,
+  LabelResolution,
   PromptRegistryRepository,
+  PromptVersion,
   PromptSelector,
   PromptSummary,
   PublishOptions,
   PublishResult,
   ResolvedPromptVersion,
 } from './prompt-registry.repository.js';
-import { checkLabelMove, selectorLabel } from './registry-input.js';
+import { checkLabelChange, operationVersion, selectorLabel } from './registry-input.js';
 import { promptNotFound, versionNotFound } from './registry.errors.js';
 import { toLabelEvent, toPromptVersion, toVersionRow } from './prompt-version.mapper.js';
 
@@ -56,22 +61,58 @@ export class TypeormPromptRegistryRepository implements PromptRegistryRepository
   }
 
   async moveLabel(name: string, label: string, version: number, actor: string, reason: string | null = null): Promise<LabelEvent | null> {
-    checkLabelMove(label, version, actor);
+    return this.changeLabel(name, label, { kind: 'move', version }, { actor, reason });
+  }
+
+  async changeLabel(name: string, label: string, operation: LabelOperation, options: LabelChangeOptions): Promise<LabelEvent | null> {
+    checkLabelChange(label, operation, options.actor);
     return this.dataSource.transaction(async (m) => {
+      // Every change of a prompt's labels holds this row lock, so each plans on the state the last one left.
       if (!(await lockPrompt(m, name))) throw promptNotFound(name);
-      if (!(await m.exists(PromptVersionEntity, { where: { name, version } }))) throw versionNotFound(name, version);
+      const version = operationVersion(operation);
+      if (version !== undefined && !(await m.exists(PromptVersionEntity, { where: { name, version } }))) throw versionNotFound(name, version);
       const current = await m.findOne(PromptLabelEntity, { where: { name, label } });
-      if (current?.version === version) return null;
+      const history = await m.find(LabelEventEntity, { where: { name, label }, order: { id: 'ASC' }, select: { kind: true, fromVersion: true, toVersion: true } });
+      const plan = planLabelChange(name, label, current, history, operation);
+      if (!plan) return null;
       await m
         .createQueryBuilder()
         .insert()
         .into(PromptLabelEntity)
-        .values({ name, label, version, traffic: null, updatedAt: () => 'now()' })
+        .values({ name, label, version: plan.toVersion, traffic: plan.traffic, updatedAt: () => 'now()' })
         .orUpdate(['version', 'traffic', 'updated_at'], ['name', 'label'])
         .execute();
-      const event = m.create(LabelEventEntity, { name, label, fromVersion: current?.version ?? null, toVersion: version, actor, reason });
+      const event = m.create(LabelEventEntity, {
+        name,
+        label,
+        kind: plan.kind,
+        fromVersion: plan.fromVersion,
+        toVersion: plan.toVersion,
+        traffic: plan.traffic,
+        actor: options.actor,
+        reason: options.reason ?? null,
+        forced: options.forced ?? false,
+      });
       return toLabelEvent(await m.save(event));
     });
+  }
+
+  async resolveLabel(name: string, label: string): Promise<LabelResolution | null> {
+    const m = this.dataSource.manager;
+    const row = await m.findOne(PromptLabelEntity, { where: { name, label } });
+    if (!row) return null;
+    const wanted = row.traffic ? [row.version, row.traffic.version] : [row.version];
+    const versions = await m.find(PromptVersionEntity, { where: { name, version: In(wanted) } });
+    const byNumber = new Map(versions.map((v) => [v.version, toPromptVersion(v)]));
+    const own = byNumber.get(row.version);
+    if (!own) return null;
+    const candidate = row.traffic ? byNumber.get(row.traffic.version) : undefined;
+    return { label, version: own, canary: row.traffic && candidate ? { version: candidate, share: row.traffic.share } : null };
+  }
+
+  async listVersions(name: string): Promise<PromptVersion[]> {
+    const rows = await this.dataSource.manager.find(PromptVersionEntity, { where: { name }, order: { version: 'ASC' } });
+    return rows.map(toPromptVersion);
   }
 
   async listLabelEvents(name: string): Promise<LabelEvent[]> {
@@ -101,6 +142,7 @@ export class TypeormPromptRegistryRepository implements PromptRegistryRepository
         createdAt: p.createdAt,
         latestVersion: latestByName.get(p.name) as number,
         labels: Object.fromEntries(labels.filter((l) => l.name === p.name).map((l) => [l.label, l.version])),
+        canaries: Object.fromEntries(labels.filter((l) => l.name === p.name && l.traffic).map((l) => [l.label, l.traffic as LabelTraffic])),
       }));
   }
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { PromptDefinition, PromptDefinitionInput } from '../prompts/prompt-definition.schema.js';
 import { DEFAULT_LABEL } from '../registry/prompt-registry.repository.js';
+import { NO_REGISTRY_EVENTS, PromptRegistryService, type RegistryEventEmitter } from '../registry/prompt-registry.service.js';
 import { TypeormPromptRegistryRepository } from '../registry/typeorm-prompt-registry.repository.js';
 import { SEED_KEY_LABEL } from '../tenants/tenant.repository.js';
 import { TypeormTenantRepository } from '../tenants/typeorm-tenant.repository.js';
@@ -18,6 +19,8 @@ export interface SeedOptions {
   apiKey: string;
   /** Prompts to publish; default: `support-answer`. Pass `loadPromptFiles()` results to seed a folder. */
   prompts?: (PromptDefinition | PromptDefinitionInput)[];
+  /** Where the registry events of what the seed publishes go; default: nowhere (nothing runs yet). */
+  events?: RegistryEventEmitter;
 }
 
 export interface SeedResult {
@@ -36,12 +39,13 @@ export async function seedDefaults(dataSource: DataSource, options: SeedOptions)
   if (!(await tenants.findTenant(DEMO_TENANT.id))) await tenants.upsertTenant(DEMO_TENANT);
   // The seeded key replaces the one seeded before it: changing BALLAST_API_KEY revokes the old value.
   await tenants.replaceLabelledApiKey(DEMO_TENANT.id, SEED_KEY_LABEL, options.apiKey);
+  const changes = new PromptRegistryService(registry, options.events ?? NO_REGISTRY_EVENTS);
   const prompts: SeedResult['prompts'] = [];
   for (const def of options.prompts ?? [SUPPORT_ANSWER_PROMPT]) {
-    const { version, created } = await registry.publish(def, { actor: 'seed' });
+    const { version, created } = await changes.publish(def, { actor: 'seed' });
     const labelled =
       (await registry.resolve(def.name, { label: DEFAULT_LABEL })) === null &&
-      (await registry.moveLabel(def.name, DEFAULT_LABEL, version, 'seed', 'initial seed')) !== null;
+      (await changes.promote(def.name, { label: DEFAULT_LABEL, version, actor: 'seed', reason: 'initial seed' })).event !== null;
     prompts.push({ name: def.name, version, created, labelled });
   }
   return { tenantId: DEMO_TENANT.id, prompts };

@@ -1,8 +1,13 @@
 import { promptContentHash } from '../prompts/content-hash.js';
 import { parsePromptDefinition } from '../prompts/prompt-definition.parser.js';
 import type { PromptDefinition, PromptDefinitionInput } from '../prompts/prompt-definition.schema.js';
+import { planLabelChange } from '../registry/label-change.js';
 import type {
+  LabelChangeOptions,
   LabelEvent,
+  LabelOperation,
+  LabelResolution,
+  LabelState,
   PromptRegistryRepository,
   PromptSelector,
   PromptSummary,
@@ -11,13 +16,13 @@ import type {
   PublishResult,
   ResolvedPromptVersion,
 } from '../registry/prompt-registry.repository.js';
-import { checkLabelMove, selectorLabel } from '../registry/registry-input.js';
+import { checkLabelChange, operationVersion, selectorLabel } from '../registry/registry-input.js';
 import { promptNotFound, versionNotFound } from '../registry/registry.errors.js';
 
 interface StoredPrompt {
   createdAt: Date;
   versions: PromptVersion[];
-  labels: Map<string, number>;
+  labels: Map<string, LabelState>;
 }
 
 /** The registry in memory, for unit tests; passes the same contract suite as the Postgres one. */
@@ -56,26 +61,59 @@ export class InMemoryPromptRegistryRepository implements PromptRegistryRepositor
   async resolve(name: string, selector: PromptSelector = {}): Promise<ResolvedPromptVersion | null> {
     const label = selectorLabel(selector);
     const prompt = this.prompts.get(name);
-    const version = label === null ? selector.version : prompt?.labels.get(label);
+    const version = label === null ? selector.version : prompt?.labels.get(label)?.version;
     const found = prompt?.versions.find((v) => v.version === version);
     return found ? { ...structuredClone(found), label } : null;
   }
 
   async moveLabel(name: string, label: string, version: number, actor: string, reason: string | null = null): Promise<LabelEvent | null> {
-    checkLabelMove(label, version, actor);
+    return this.changeLabel(name, label, { kind: 'move', version }, { actor, reason });
+  }
+
+  async changeLabel(name: string, label: string, operation: LabelOperation, options: LabelChangeOptions): Promise<LabelEvent | null> {
+    checkLabelChange(label, operation, options.actor);
     const prompt = this.prompts.get(name);
     if (!prompt) throw promptNotFound(name);
-    if (!prompt.versions.some((v) => v.version === version)) throw versionNotFound(name, version);
-    const from = prompt.labels.get(label) ?? null;
-    if (from === version) return null;
-    prompt.labels.set(label, version);
-    const event = { id: this.events.length + 1, name, label, fromVersion: from, toVersion: version, actor, reason, createdAt: this.now() };
+    const version = operationVersion(operation);
+    if (version !== undefined && !prompt.versions.some((v) => v.version === version)) throw versionNotFound(name, version);
+    const current = prompt.labels.get(label) ?? null;
+    const history = this.events.filter((e) => e.name === name && e.label === label);
+    const plan = planLabelChange(name, label, current, history, operation);
+    if (!plan) return null;
+    prompt.labels.set(label, { label, version: plan.toVersion, traffic: plan.traffic });
+    const event: LabelEvent = {
+      id: this.events.length + 1,
+      name,
+      label,
+      ...plan,
+      actor: options.actor,
+      reason: options.reason ?? null,
+      forced: options.forced ?? false,
+      createdAt: this.now(),
+    };
     this.events.push(event);
-    return { ...event };
+    return copyEvent(event);
+  }
+
+  async resolveLabel(name: string, label: string): Promise<LabelResolution | null> {
+    const prompt = this.prompts.get(name);
+    const state = prompt?.labels.get(label);
+    const own = state && prompt?.versions.find((v) => v.version === state.version);
+    if (!state || !own) return null;
+    const candidate = state.traffic && prompt?.versions.find((v) => v.version === state.traffic?.version);
+    return {
+      label,
+      version: structuredClone(own),
+      canary: state.traffic && candidate ? { version: structuredClone(candidate), share: state.traffic.share } : null,
+    };
+  }
+
+  async listVersions(name: string): Promise<PromptVersion[]> {
+    return structuredClone(this.prompts.get(name)?.versions ?? []);
   }
 
   async listLabelEvents(name: string): Promise<LabelEvent[]> {
-    return this.events.filter((e) => e.name === name).map((e) => ({ ...e }));
+    return this.events.filter((e) => e.name === name).map(copyEvent);
   }
 
   async list(): Promise<PromptSummary[]> {
@@ -85,7 +123,12 @@ export class InMemoryPromptRegistryRepository implements PromptRegistryRepositor
         name,
         createdAt: p.createdAt,
         latestVersion: p.versions.length,
-        labels: Object.fromEntries(p.labels),
+        labels: Object.fromEntries([...p.labels.values()].map((l) => [l.label, l.version])),
+        canaries: Object.fromEntries([...p.labels.values()].flatMap((l) => (l.traffic ? [[l.label, { ...l.traffic }]] : []))),
       }));
   }
+}
+
+function copyEvent(e: LabelEvent): LabelEvent {
+  return { ...e, traffic: e.traffic && { ...e.traffic } };
 }
