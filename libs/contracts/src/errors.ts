@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   unauthorized: 'ballast.unauthorized',
   forbidden: 'ballast.forbidden',
   payloadTooLarge: 'ballast.payload_too_large',
+  nestingTooDeep: 'ballast.nesting_too_deep',
+  idempotencyConflict: 'ballast.idempotency_conflict',
   promptNotFound: 'ballast.prompt_not_found',
   promptRenderFailed: 'ballast.prompt_render_failed',
   deadlineExceeded: 'ballast.deadline_exceeded',

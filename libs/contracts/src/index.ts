@@ -11,4 +11,5 @@ export * from './topics.js';
 export * from './verdict.js';
 export * from './outcome.js';
 export * from './json-schema.js';
+export * from './json-depth.js';
 export * from './json-output.validator.js';

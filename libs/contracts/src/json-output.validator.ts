@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ResponseFormat } from './chat.js';
+import { MAX_JSON_DEPTH, depthOf } from './json-depth.js';
 
 export type OutputValidation =
   | { ok: true; parsed: unknown; /** The JSON text that validated (after repair, if any). */ content: string; repaired: boolean }
@@ -7,8 +8,6 @@ export type OutputValidation =
 
 const MAX_REPAIR_CHARS = 1_000_000;
 const MAX_ERRORS = 10;
-/** Deeper values are refused: serialising them again later would overflow the stack. */
-export const MAX_JSON_DEPTH = 64;
 const FENCE = /```[ \t]*(?:json|JSON|json5|javascript|js)?[ \t]*\r?\n?([\s\S]*?)```/;
 
 /**
@@ -65,20 +64,6 @@ export class JsonOutputValidator {
     }
     return fn;
   }
-}
-
-/** Nesting depth of a parsed JSON value, without recursion. */
-export function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > MAX_JSON_DEPTH) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
 }
 
 // The formats answer schemas use most (the same small table inference checks with); others are not checked.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChatMessage, ResponseFormat } from './chat.js';
+import { MAX_JSON_DEPTH, depthOf } from './json-depth.js';
 
 const Identifier = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@/-]+$/, 'letters, digits and . _ : @ / - only');
 
@@ -46,6 +47,9 @@ export const LlmRequest = z
   })
   .refine((r) => r.prompt !== undefined || (r.model !== undefined && r.messages.length > 0), {
     message: 'name a prompt, or a model with messages',
+  })
+  .refine((r) => depthOf(r) <= MAX_JSON_DEPTH, {
+    message: `the request nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep (variables, responseFormat.schema); flatten it`,
   });
 export type LlmRequest = z.infer<typeof LlmRequest>;
 export type LlmRequestInput = z.input<typeof LlmRequest>;

@@ -155,6 +155,20 @@ export function describeProcessedMessageStoreContract(
       expect((await store.record('inference', `${base}-nul`, { content: 'cut off' })).stored).toBe(true);
     });
 
+    it('releases a record so the pair can be recorded again, and says whether there was one', async () => {
+      const requestId = uniqueName('req');
+      await store.record('ingress', requestId, { hash: 'first' });
+      await store.record('inference', requestId, 'kept');
+
+      expect(await store.release('ingress', requestId)).toBe(true);
+      expect(await store.find('ingress', requestId)).toBeNull();
+      expect(await store.release('ingress', requestId)).toBe(false);
+      expect(await store.record('ingress', requestId, { hash: 'again' })).toMatchObject({ stored: true, record: { outcome: { hash: 'again' } } });
+      // Only the pair released: the same request's record at another stage stays.
+      expect((await store.find('inference', requestId))?.outcome).toBe('kept');
+      await expectBallastError(store.release('ingress', `${requestId}\u0000`), 'ballast.internal', /NUL character/);
+    });
+
     describe('prune', () => {
       // Backdated records are all from 1999, long before any real one.
       const day = (n: number): Date => new Date(Date.UTC(1999, 0, n));

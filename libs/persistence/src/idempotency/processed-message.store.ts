@@ -25,6 +25,14 @@ export interface ProcessedMessageStore {
   record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }>;
   find(stage: string, requestId: string): Promise<ProcessedMessage | null>;
   /**
+   * Deletes the record of the pair, so the pair can be recorded again; true when there was one.
+   * For a claim whose work never started (the message could not be published): a retry must not
+   * find it taken.
+   *
+   * @example if (!published) await ledger.release('ingress', key);
+   */
+  release(stage: string, requestId: string): Promise<boolean>;
+  /**
    * Deletes the records made before `olderThan` and returns how many it deleted. A request seen
    * again after its record is gone is handled as new, so keep records longer than messages can be
    * redelivered.

@@ -63,6 +63,10 @@ const PRUNE_CHUNK_SQL = `
   )
   SELECT count(*)::int AS deleted FROM deleted`;
 
+const RELEASE_SQL = `
+  WITH deleted AS (DELETE FROM processed_messages WHERE stage = $1 AND request_id = $2 RETURNING 1)
+  SELECT count(*)::int AS deleted FROM deleted`;
+
 const keyOf = (stage: string, requestId: string): string => JSON.stringify([stage, requestId]);
 
 /** Calls by pair, in the order they were made. */
@@ -112,6 +116,13 @@ export class TypeormProcessedMessageStore implements ProcessedMessageStore {
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
     checkStorableKey(stage, requestId);
     return new Promise((resolve, reject) => this.queue.submit({ kind: 'find', stage, requestId, resolve, reject }));
+  }
+
+  /** Straight to the data source: a release follows its own record, which has been answered (so written) by then. */
+  async release(stage: string, requestId: string): Promise<boolean> {
+    checkStorableKey(stage, requestId);
+    const rows = (await this.dataSource.query(RELEASE_SQL, [stage, requestId])) as Array<{ deleted: number }>;
+    return (rows[0]?.deleted ?? 0) > 0;
   }
 
   /**

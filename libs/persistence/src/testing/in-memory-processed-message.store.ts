@@ -54,6 +54,11 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
     return entry ? materialise(entry) : null;
   }
 
+  async release(stage: string, requestId: string): Promise<boolean> {
+    checkStorableKey(stage, requestId);
+    return this.records.delete(JSON.stringify([stage, requestId]));
+  }
+
   /** Deletes in one pass: nothing else runs meanwhile, so there is no lock to keep short. */
   async prune(olderThan: Date, options: PruneOptions = {}): Promise<number> {
     checkPruneArguments(olderThan, options);

@@ -7,7 +7,8 @@ import { PromptResolver } from '../prompts/prompt.resolver.js';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
 import { ApiErrorFilter } from './api-error.filter.js';
-import { issuesOf } from './request-body.js';
+import { checkNesting, issuesOf } from './request-body.js';
+import { withRequestSpan, type TracedHttpRequest } from './request-span.js';
 import { TenantGuard } from './tenant.guard.js';
 import { outcomeHeaders, type Reply } from './requests.controller.js';
 
@@ -49,7 +50,8 @@ export class OpenAiController {
 
   @Post('chat/completions')
   @HttpCode(200)
-  async create(@Body() body: unknown, @Req() req: { tenant: Tenant; headers: Record<string, string | undefined> }, @Res({ passthrough: true }) reply: Reply) {
+  async create(@Body() body: unknown, @Req() req: { tenant: Tenant; headers: Record<string, string | undefined> } & TracedHttpRequest, @Res({ passthrough: true }) reply: Reply) {
+    checkNesting(body);
     const parsed = ChatCompletionBody.safeParse(body);
     if (!parsed.success) throw new BallastError(ERROR_CODES.invalidRequest, 'the body is not a chat completion request', { status: 400, details: issuesOf(parsed.error) });
     const b = parsed.data;
@@ -68,10 +70,10 @@ export class OpenAiController {
       : { model: b.model, messages };
     const request = LlmRequest.safeParse({ requestId, tenantId: req.tenant.id, ...base, options, ...(format ? { responseFormat: format } : {}) });
     if (!request.success) throw new BallastError(ERROR_CODES.invalidRequest, 'the request is not valid', { status: 400, details: issuesOf(request.error) });
-    const result = await this.submit.run(request.data, req.tenant, true);
+    const result = await withRequestSpan(req, '/v1/chat/completions', request.data, () => this.submit.run(request.data, req.tenant, true));
     if (!('outcome' in result)) throw new BallastError(ERROR_CODES.internal, 'no outcome');
     const outcome = result.outcome;
-    outcomeHeaders(reply, outcome);
+    outcomeHeaders(reply, outcome, result.replay);
     if (outcome.status !== 'completed' && outcome.source !== 'fallback') {
       const status = outcome.status === 'blocked' ? 400 : outcome.error?.code === ERROR_CODES.deadlineExceeded ? 504 : 502;
       throw new BallastError((outcome.error?.code ?? ERROR_CODES.internal) as never, outcome.error?.message ?? outcome.status, { status });

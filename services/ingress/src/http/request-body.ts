@@ -1,13 +1,25 @@
 import { z } from 'zod';
-import { BallastError, ERROR_CODES, LlmRequest } from '#contracts';
+import { BallastError, ERROR_CODES, LlmRequest, MAX_JSON_DEPTH, depthOf } from '#contracts';
 
 /** Where each issue is and what is wrong, without echoing the values. */
 export function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
   return error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
 }
 
+/** Refuses a body nested deeper than `MAX_JSON_DEPTH` before any recursive code walks it. */
+export function checkNesting(body: unknown): void {
+  if (depthOf(body) > MAX_JSON_DEPTH) {
+    throw new BallastError(
+      ERROR_CODES.nestingTooDeep,
+      `the body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep (look at "variables" and the response schema); flatten it`,
+      { status: 400 },
+    );
+  }
+}
+
 /** Parses a native request body for `tenantId`; the body may omit the tenant or must name the same one. */
 export function parseRequestBody(body: unknown, tenantId: string): LlmRequest {
+  checkNesting(body);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new BallastError(ERROR_CODES.invalidRequest, 'the body must be a JSON object', { status: 400 });
   }

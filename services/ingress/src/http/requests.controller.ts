@@ -5,16 +5,21 @@ import { RequestLedger } from '../outcomes/request.ledger.js';
 import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { parseRequestBody } from './request-body.js';
+import { withRequestSpan, type TracedHttpRequest } from './request-span.js';
 import { TenantGuard } from './tenant.guard.js';
+
+/** Marks an answer to a repeated request id: the stored outcome, not a new run. */
+export const REPLAY_HEADER = 'x-ballast-replay';
 
 export interface Reply {
   status(code: number): Reply;
   header(name: string, value: string): Reply;
 }
 
-/** Sets the headers every answer carries. */
-export function outcomeHeaders(reply: Reply, outcome: LlmResponse): void {
+/** Sets the headers every answer carries; `replay`: the outcome of an earlier submission of the same request. */
+export function outcomeHeaders(reply: Reply, outcome: LlmResponse, replay = false): void {
   reply.header('x-ballast-request-id', outcome.requestId);
+  if (replay) reply.header(REPLAY_HEADER, 'true');
   reply.header('x-ballast-cache', outcome.cache ?? 'miss');
   if (outcome.prompt) reply.header('x-ballast-prompt-version', String(outcome.prompt.version));
 }
@@ -34,17 +39,18 @@ export class RequestsController {
   async create(
     @Body() body: unknown,
     @Query('wait') wait: string | undefined,
-    @Req() req: { tenant: Tenant },
+    @Req() req: { tenant: Tenant } & TracedHttpRequest,
     @Res({ passthrough: true }) reply: Reply,
   ): Promise<LlmResponse | { requestId: string; status: 'pending'; location: string }> {
     const request = parseRequestBody(body, req.tenant.id);
-    const result = await this.submit.run(request, req.tenant, wait === 'true' || wait === '1');
+    const result = await withRequestSpan(req, '/v1/requests', request, () => this.submit.run(request, req.tenant, wait === 'true' || wait === '1'));
     if ('outcome' in result) {
-      outcomeHeaders(reply, result.outcome);
+      outcomeHeaders(reply, result.outcome, result.replay);
       return result.outcome;
     }
     const location = `/v1/requests/${encodeURIComponent(result.pending)}`;
     reply.status(202).header('location', location).header('x-ballast-request-id', result.pending);
+    if (result.replay) reply.header(REPLAY_HEADER, 'true');
     return { requestId: result.pending, status: 'pending', location };
   }
 

@@ -1,24 +1,50 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { LlmResponse } from '#contracts';
+import type { LlmRequest, LlmResponse } from '#contracts';
+import { canonicalJson } from '#persistence';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 
 const ACCEPTED = 'ingress';
 const OUTCOME = 'outcome';
 
-export type Claim = { first: true } | { first: false; outcome: LlmResponse | null };
+/** `conflict`: the id was first used for a different request. */
+export type Claim = { first: true } | { first: false; conflict: boolean; outcome: LlmResponse | null };
+
+interface AcceptedRecord {
+  acceptedAt: string;
+  /** `requestHash` of the request that claimed the id; absent on records written before it was kept. */
+  hash?: string;
+}
 
 /**
- * Idempotency by request id: the first submission of `(tenant, requestId)` claims it; a repeat
- * gets the first outcome (or waits for it) and never starts a second run.
+ * sha256 of the request as canonical JSON (keys sorted at every level), without the fields a retry
+ * may change without asking for something else: `timeoutMs` (how long this attempt waits).
+ */
+export function requestHash(request: LlmRequest): string {
+  return createHash('sha256').update(canonicalJson({ ...request, timeoutMs: undefined })).digest('hex');
+}
+
+/**
+ * Idempotency by request id: the first submission of `(tenant, requestId)` claims it; a repeat of
+ * the same request gets the first outcome (or waits for it) and never starts a second run; the
+ * same id with a different request is a conflict.
  */
 @Injectable()
 export class RequestLedger {
   constructor(@Inject(INGRESS_DEPS) private readonly deps: IngressDeps) {}
 
-  async claim(tenantId: string, requestId: string): Promise<Claim> {
-    const { stored } = await this.deps.ledger.record(ACCEPTED, key(tenantId, requestId), { acceptedAt: new Date().toISOString() });
+  async claim(tenantId: string, requestId: string, hash: string): Promise<Claim> {
+    const accepted: AcceptedRecord = { acceptedAt: new Date().toISOString(), hash };
+    const { stored, record } = await this.deps.ledger.record(ACCEPTED, key(tenantId, requestId), accepted);
     if (stored) return { first: true };
-    return { first: false, outcome: await this.outcome(tenantId, requestId) };
+    const theirs = (record.outcome as AcceptedRecord | null)?.hash;
+    if (theirs !== undefined && theirs !== hash) return { first: false, conflict: true, outcome: null };
+    return { first: false, conflict: false, outcome: await this.outcome(tenantId, requestId) };
+  }
+
+  /** Gives up a claim whose request was never published, so a retry with the id is handled as new. */
+  async release(tenantId: string, requestId: string): Promise<void> {
+    await this.deps.ledger.release(ACCEPTED, key(tenantId, requestId));
   }
 
   async outcome(tenantId: string, requestId: string): Promise<LlmResponse | null> {

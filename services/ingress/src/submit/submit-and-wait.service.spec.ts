@@ -26,13 +26,13 @@ describe('SubmitAndWaitService', () => {
     const run = svc.run(request, tenant, true);
     await jest.advanceTimersByTimeAsync(0);
     waiters.deliver(outcome);
-    await expect(run).resolves.toEqual({ outcome });
+    await expect(run).resolves.toEqual({ outcome, replay: false });
     expect(jest.getTimerCount()).toBe(0);
   });
 
   it('releases its waiter when a duplicate is answered from the ledger', async () => {
     const { svc } = service(async () => ({ kind: 'duplicate', outcome }));
-    await expect(svc.run(request, tenant, true)).resolves.toEqual({ outcome });
+    await expect(svc.run(request, tenant, true)).resolves.toEqual({ outcome, replay: true });
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -42,6 +42,15 @@ describe('SubmitAndWaitService', () => {
     expect(jest.getTimerCount()).toBe(0);
     await expect(service(async () => Promise.reject(new Error('ledger down'))).svc.run(request, tenant, true)).rejects.toThrow('ledger down');
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('marks as a replay the outcome a duplicate still pending waits for', async () => {
+    const { waiters, svc } = service(async () => ({ kind: 'duplicate', outcome: null }));
+    const run = svc.run(request, tenant, true);
+    await jest.advanceTimersByTimeAsync(0);
+    waiters.deliver(outcome);
+    await expect(run).resolves.toEqual({ outcome, replay: true });
+    await expect(service(async () => ({ kind: 'duplicate', outcome: null })).svc.run(request, tenant, false)).resolves.toEqual({ pending: 'r-1', replay: true });
   });
 
   it('answers 504 once the wait runs out without an outcome', async () => {

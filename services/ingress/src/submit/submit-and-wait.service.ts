@@ -6,7 +6,8 @@ import { OutcomeWaiters } from '../outcomes/outcome.waiters.js';
 import { RequestLedger } from '../outcomes/request.ledger.js';
 import { SubmitRequestUseCase } from './submit-request.usecase.js';
 
-export type HttpSubmission = { outcome: LlmResponse } | { pending: string };
+/** `replay`: the id was seen before with the same request, so this is the first run's outcome (or wait), not a new run. */
+export type HttpSubmission = { outcome: LlmResponse; replay: boolean } | { pending: string; replay: boolean };
 
 /** HTTP's view of a submission: wait for the outcome, or return where to find it. */
 @Injectable()
@@ -25,13 +26,14 @@ export class SubmitAndWaitService {
     try {
       const submission = await this.submit.execute(request, tenant);
       if (submission.kind === 'rejected') throw submission.error;
-      if (submission.kind === 'duplicate' && submission.outcome) return { outcome: submission.outcome };
-      if (!waiting) return { pending: request.requestId };
+      const replay = submission.kind === 'duplicate';
+      if (submission.kind === 'duplicate' && submission.outcome) return { outcome: submission.outcome, replay };
+      if (!waiting) return { pending: request.requestId, replay };
       const outcome = (await waiting.outcome) ?? (await this.ledger.outcome(request.tenantId, request.requestId));
       if (!outcome) {
         throw new BallastError(ERROR_CODES.deadlineExceeded, `no outcome within ${waitMs} ms; poll GET /v1/requests/${request.requestId}`, { status: 504 });
       }
-      return { outcome };
+      return { outcome, replay };
     } finally {
       // Every way out releases the waiter: a duplicate answered from the ledger, a rejection or a
       // failed submit would otherwise leave its timer running for the whole wait.

@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   BallastError,
   ERROR_CODES,
+  MAX_JSON_DEPTH,
   TOPICS,
   createEnvelope,
   endWith,
+  depthOf,
   type ChatMessage,
   type LlmRequest,
   type LlmResponse,
@@ -16,7 +18,7 @@ import { publishOutcome } from '#messaging';
 import { renderMessages, type Tenant } from '#persistence';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 import { TenantRateLimiter } from '../limits/tenant-rate.limiter.js';
-import { RequestLedger } from '../outcomes/request.ledger.js';
+import { RequestLedger, requestHash } from '../outcomes/request.ledger.js';
 import { PromptResolver } from '../prompts/prompt.resolver.js';
 
 export type Submission =
@@ -25,8 +27,10 @@ export type Submission =
   | { kind: 'rejected'; error: BallastError };
 
 /**
- * Accepts a request from HTTP or from `ballast.requests.v1`: claims its id, resolves and renders
- * the prompt, stamps the deadline and hands it to the input guardrail.
+ * Accepts a request from HTTP or from `ballast.requests.v1`: resolves and renders the prompt,
+ * claims the request id, stamps the deadline and hands it to the input guardrail. The id is claimed
+ * only once the request is ready to publish, and released if publishing fails, so an error never
+ * leaves an id taken with no outcome coming.
  */
 @Injectable()
 export class SubmitRequestUseCase {
@@ -37,25 +41,46 @@ export class SubmitRequestUseCase {
     private readonly limiter: TenantRateLimiter,
   ) {}
 
+  /** @throws BallastError `ballast.idempotency_conflict` (409) when the id was first used for a different request */
   async execute(request: LlmRequest, tenant: Tenant | null, receivedAt = new Date()): Promise<Submission> {
-    const claim = await this.ledger.claim(request.tenantId, request.requestId);
-    if (!claim.first) return { kind: 'duplicate', outcome: claim.outcome };
-
+    if (depthOf(request) > MAX_JSON_DEPTH) {
+      throw new BallastError(ERROR_CODES.nestingTooDeep, `the request nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; flatten it`, { status: 400 });
+    }
     const timeoutMs = Math.min(request.timeoutMs ?? this.deps.limits.defaultTimeoutMs, this.deps.limits.maxTimeoutMs);
     const deadline = new Date(receivedAt.getTime() + timeoutMs).toISOString();
     const ctx = { requestId: request.requestId, tenantId: request.tenantId, deadline };
-    let state: PipelineState;
+    let prepared: { state: PipelineState } | { error: BallastError };
     try {
-      state = await this.prepare(request, tenant, receivedAt);
+      prepared = { state: await this.prepare(request, tenant, receivedAt) };
     } catch (error) {
       if (!(error instanceof BallastError)) throw error;
-      // Backends on Kafka get the rejection as an outcome, like any other.
-      const failed = endWith(this.bareState(request, receivedAt), 'failed', { code: error.code, message: error.message });
-      await publishOutcome(this.deps.publisher, createEnvelope(TOPICS.guardInput, failed, ctx), failed);
-      return { kind: 'rejected', error };
+      prepared = { error };
     }
-    await this.deps.publisher.publish(TOPICS.guardInput, createEnvelope(TOPICS.guardInput, state, ctx, receivedAt));
-    return { kind: 'accepted', state };
+
+    const claim = await this.ledger.claim(request.tenantId, request.requestId, requestHash(request));
+    if (!claim.first) {
+      if (claim.conflict) {
+        throw new BallastError(
+          ERROR_CODES.idempotencyConflict,
+          `request id "${request.requestId}" was already used for a different request; send a new id, or repeat the first request unchanged to get its outcome`,
+          { status: 409 },
+        );
+      }
+      return { kind: 'duplicate', outcome: claim.outcome };
+    }
+    try {
+      if ('error' in prepared) {
+        // Backends on Kafka get the rejection as an outcome, like any other.
+        const failed = endWith(this.bareState(request, receivedAt), 'failed', { code: prepared.error.code, message: prepared.error.message });
+        await publishOutcome(this.deps.publisher, createEnvelope(TOPICS.guardInput, failed, ctx), failed);
+        return { kind: 'rejected', error: prepared.error };
+      }
+      await this.deps.publisher.publish(TOPICS.guardInput, createEnvelope(TOPICS.guardInput, prepared.state, ctx, receivedAt));
+      return { kind: 'accepted', state: prepared.state };
+    } catch (error) {
+      await this.ledger.release(request.tenantId, request.requestId);
+      throw error;
+    }
   }
 
   private async prepare(request: LlmRequest, tenant: Tenant | null, receivedAt: Date): Promise<PipelineState> {
