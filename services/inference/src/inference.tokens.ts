@@ -1,4 +1,5 @@
 import type { Publisher } from '#messaging';
+import type { Logger } from '#observability';
 import type { ProcessedMessageStore } from '#persistence';
 import type { PriceTable } from './complete/price-table.js';
 import type { Provider } from './providers/provider.js';
@@ -35,4 +36,6 @@ export interface InferenceDeps {
   clock?: Clock;
   random?: () => number;
   telemetry?: CallTelemetry;
+  /** Where operator warnings go (an unpriced model); defaults to the service's JSON logger. */
+  logger?: Logger;
 }

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ResponseFormat } from '#contracts';
+import { createLogger } from '#observability';
 import { ProviderCallError } from '../providers/provider-call.error.js';
 import { InstantClock } from '../resilience/clock.js';
 import { inferenceEnvelope, inferenceHarness, pipelineState } from '../../test/support/inference.harness.js';
@@ -99,12 +100,16 @@ describe('CompleteUseCase', () => {
     expect(ok).toMatchObject({ status: 'ok', call: 2 });
   });
 
-  it('reports an unknown model with a null cost, never zero', async () => {
-    const provider = new ScriptedProvider('vllm', ['llama-3.1-8b'], [{}]);
-    const h = inferenceHarness({ providers: [provider], ...resilience });
+  it('reports an unknown model with a null cost, never zero, and warns the operator once', async () => {
+    const provider = new ScriptedProvider('vllm', ['llama-3.1-8b'], [{}, {}]);
+    const warnings: Array<{ model?: string; msg?: string }> = [];
+    const logger = createLogger({ service: 'inference', level: 'warn', destination: { write: (line: string) => void warnings.push(JSON.parse(line)) } });
+    const h = inferenceHarness({ providers: [provider], ...resilience, logger });
     await h.useCase.execute(inferenceEnvelope(pipelineState({ requestId: 'unpriced', model: 'llama-3.1-8b' })));
+    await h.useCase.execute(inferenceEnvelope(pipelineState({ requestId: 'unpriced-2', model: 'llama-3.1-8b' })));
     expect(h.usage('unpriced')[0]!.costUsd).toBeNull();
     expect(h.forwarded('unpriced')[0]!.completion!.usage.costUsd).toBeNull();
+    expect(warnings).toEqual([expect.objectContaining({ model: 'llama-3.1-8b', msg: expect.stringContaining('model has no price') })]);
   });
 
   it('re-asks with the validation errors until the answer fits the schema', async () => {

@@ -164,7 +164,7 @@ export class CompleteUseCase {
     this.telemetry?.metrics.unpriced.inc({ model });
     if (this.unpricedSeen.has(model) || this.unpricedSeen.size > 1_000) return;
     this.unpricedSeen.add(model);
-    this.logger ??= createLogger({ service: 'inference' });
+    this.logger ??= this.deps.logger ?? createLogger({ service: 'inference' });
     this.logger.warn({ model, priceTable: this.prices.version }, 'model has no price: its calls are reported with costUsd null (add it to INFERENCE_PRICES)');
   }
 
