@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
 import { APP_FILTER } from '@nestjs/core';
+import { PromptRegistryService } from '#persistence';
+import { AdminPromptsController } from './admin/admin-prompts.controller.js';
+import { AdminGuard } from './admin/admin.guard.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
 import { OpenAiController } from './http/openai.controller.js';
 import { RequestsController } from './http/requests.controller.js';
@@ -11,6 +14,8 @@ import { OutcomeListener } from './outcomes/outcome.listener.js';
 import { OutcomeWaiters } from './outcomes/outcome.waiters.js';
 import { RequestLedger } from './outcomes/request.ledger.js';
 import { PromptResolver } from './prompts/prompt.resolver.js';
+import { PublisherRegistryEvents } from './registry/publisher.registry-events.js';
+import { RegistryEventsListener } from './registry/registry-events.listener.js';
 import { RequestsTopicController } from './submit/requests-topic.controller.js';
 import { SubmitAndWaitService } from './submit/submit-and-wait.service.js';
 import { SubmitRequestUseCase } from './submit/submit-request.usecase.js';
@@ -21,7 +26,7 @@ export class IngressModule {
     return {
       module: IngressModule,
       imports: options.http === false ? [] : [ObservabilityModule],
-      controllers: [RequestsController, OpenAiController, RequestsTopicController],
+      controllers: [RequestsController, OpenAiController, RequestsTopicController, AdminPromptsController],
       providers: [
         { provide: INGRESS_DEPS, useValue: deps },
         { provide: TenantRateLimiter, useFactory: (d: IngressDeps) => new TenantRateLimiter(d.tenants), inject: [INGRESS_DEPS] },
@@ -29,6 +34,12 @@ export class IngressModule {
         // Global too, so errors fastify raises before a route runs (body over the limit, bad JSON) get the same body.
         { provide: APP_FILTER, useClass: ApiErrorFilter },
         PromptResolver,
+        RegistryEventsListener,
+        AdminGuard,
+        {
+          provide: PromptRegistryService,
+          useFactory: () => new PromptRegistryService(deps.registry, new PublisherRegistryEvents(deps.publisher), deps.promotionGate ?? null),
+        },
         RequestLedger,
         OutcomeWaiters,
         OutcomeListener,

@@ -1,5 +1,5 @@
 import type { Publisher, Transport } from '#messaging';
-import type { ProcessedMessageStore, PromptRegistryRepository, TenantRepository } from '#persistence';
+import type { ProcessedMessageStore, PromotionGate, PromptRegistryRepository, TenantRepository } from '#persistence';
 
 export const INGRESS_DEPS = Symbol('INGRESS_DEPS');
 
@@ -20,4 +20,8 @@ export interface IngressDeps {
   instanceId: string;
   limits: IngressLimits;
   concurrency: number;
+  /** `BALLAST_ADMIN_KEY`: the bearer key of `/v1/admin/*`; absent, the admin API is off. */
+  adminKey?: string | null;
+  /** Checks a version before it takes traffic; absent, promotions are not gated (the answer says so). */
+  promotionGate?: PromotionGate | null;
 }

@@ -1,14 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { TOPICS, type Envelope, type LlmResponse, type RegistryEvent } from '#contracts';
+import { TOPICS, type Envelope, type LlmResponse } from '#contracts';
 import { StageConsumer } from '#messaging';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
-import { PromptResolver } from '../prompts/prompt.resolver.js';
 import { OutcomeWaiters } from './outcome.waiters.js';
 import { RequestLedger } from './request.ledger.js';
 
 /**
- * Each ingress replica has its own consumer group on `responses` and `registry`: every replica sees
- * every outcome (its HTTP waiters may be any of them) and every registry change (its prompt cache).
+ * Each ingress replica has its own consumer group on `responses`: every replica sees every outcome
+ * (its HTTP waiters may be any of them). Registry changes have their own listener.
  */
 @Injectable()
 export class OutcomeListener implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,7 +17,6 @@ export class OutcomeListener implements OnApplicationBootstrap, OnApplicationShu
     @Inject(INGRESS_DEPS) private readonly deps: IngressDeps,
     private readonly waiters: OutcomeWaiters,
     private readonly ledger: RequestLedger,
-    private readonly prompts: PromptResolver,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -29,7 +27,6 @@ export class OutcomeListener implements OnApplicationBootstrap, OnApplicationShu
       concurrency: this.deps.concurrency,
       handlers: new Map([
         [TOPICS.responses, async (e: Envelope<unknown>) => this.onOutcome(e.payload as LlmResponse)],
-        [TOPICS.registry, async (e: Envelope<unknown>) => this.prompts.invalidate((e.payload as RegistryEvent).name)],
       ]),
     });
     await this.consumer.start();

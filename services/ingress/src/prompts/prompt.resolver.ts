@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PromptRef, ResolvedPrompt } from '#contracts';
-import { DEFAULT_LABEL, type ResolvedPromptVersion } from '#persistence';
+import { chooseVersion, DEFAULT_LABEL, type LabelResolution, type PromptVersion, type ResolvedPromptVersion } from '#persistence';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 
 export interface ResolvedPromptWithTemplate {
@@ -8,27 +8,40 @@ export interface ResolvedPromptWithTemplate {
   version: ResolvedPromptVersion;
 }
 
+/** A bound on staleness should a registry event ever be lost; events make changes visible at once. */
+export const PROMPT_CACHE_TTL_MS = 60_000;
+
+type Cached = { until: number; value: Promise<LabelResolution | PromptVersion | null> };
+
 /**
- * Resolves `{name, label | version}` to an immutable version. Label look-ups are cached in memory
- * and dropped the moment a registry event names the prompt, so a rollback takes effect at once.
+ * Resolves `{name, label | version}` to an immutable version. A label is cached with its canary
+ * split, and the version is chosen per request from the request id, so one request id always gets
+ * the same version. Cached look-ups are dropped the moment a `ballast.registry.v1` event names the
+ * prompt (`RegistryEventsListener`), so a promotion or rollback takes effect at once.
  */
 @Injectable()
 export class PromptResolver {
-  private readonly cache = new Map<string, Promise<ResolvedPromptVersion | null>>();
+  private readonly cache = new Map<string, Cached>();
 
   constructor(@Inject(INGRESS_DEPS) private readonly deps: IngressDeps) {}
 
-  async resolve(ref: PromptRef): Promise<ResolvedPromptWithTemplate | null> {
-    const selector = ref.version !== undefined ? { version: ref.version } : { label: ref.label ?? DEFAULT_LABEL };
-    const key = `${ref.name}\u0000${'version' in selector ? `v${selector.version}` : `l${selector.label}`}`;
-    let pending = this.cache.get(key);
-    if (!pending) {
-      pending = this.deps.registry.resolve(ref.name, selector);
-      this.cache.set(key, pending);
-      pending.then((v) => v === null && this.cache.delete(key), () => this.cache.delete(key));
+  /** Without a `requestId` a label gives its own version, never the canary. */
+  async resolve(ref: PromptRef, requestId?: string): Promise<ResolvedPromptWithTemplate | null> {
+    const label = ref.version === undefined ? (ref.label ?? DEFAULT_LABEL) : null;
+    const key = `${ref.name}\u0000${label === null ? `v${ref.version}` : `l${label}`}`;
+    let hit = this.cache.get(key);
+    if (!hit || hit.until <= Date.now()) {
+      const value =
+        label === null ? this.deps.registry.resolve(ref.name, { version: ref.version! }) : this.deps.registry.resolveLabel(ref.name, label);
+      const entry: Cached = { until: Date.now() + PROMPT_CACHE_TTL_MS, value };
+      this.cache.set(key, (hit = entry));
+      // Misses and failures are not kept: the next request asks again.
+      value.then((v) => v === null && this.forget(key, entry), () => this.forget(key, entry));
     }
-    const version = await pending;
-    if (!version) return null;
+    const found = await hit.value;
+    if (!found) return null;
+    const version: ResolvedPromptVersion =
+      'canary' in found ? { ...(requestId === undefined ? found.version : chooseVersion(found, requestId)), label } : { ...found, label: null };
     return {
       version,
       prompt: {
@@ -46,5 +59,9 @@ export class PromptResolver {
   /** Forgets every cached look-up of `name`. */
   invalidate(name: string): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${name}\u0000`)) this.cache.delete(key);
+  }
+
+  private forget(key: string, entry: Cached): void {
+    if (this.cache.get(key) === entry) this.cache.delete(key);
   }
 }

@@ -87,7 +87,7 @@ export class SubmitRequestUseCase {
     // HTTP requests were counted by the TenantGuard; Kafka ones name their tenant and are counted here.
     if (!tenant) await this.limiter.enforceTenantId(request.tenantId);
     if (request.prompt) {
-      const resolved = await this.prompts.resolve(request.prompt);
+      const resolved = await this.prompts.resolve(request.prompt, request.requestId);
       if (!resolved) {
         const which = request.prompt.version ? `version ${request.prompt.version}` : `label "${request.prompt.label ?? 'production'}"`;
         throw new BallastError(ERROR_CODES.promptNotFound, `prompt "${request.prompt.name}" has no ${which}`, { status: 404 });
