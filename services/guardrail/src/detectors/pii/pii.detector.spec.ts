@@ -69,8 +69,15 @@ describe('PII recognisers', () => {
       expect(found('SSN: 536-22-1234')).toEqual([['US_SSN', '536-22-1234']]);
       expect(found('social security number 536221234')).toEqual([['US_SSN', '536221234']]);
     });
-    it.each(['000-12-3456', '666-12-3456', '912-12-3456', '536-00-1234', '536-22-0000', '078-05-1120'])('rejects the invalid %s', (ssn) => {
+    it.each(['000-12-3456', '666-12-3456', '912-12-3456', '536-00-1234', '536-22-0000', '111-11-1111'])('rejects the invalid %s', (ssn) => {
       expect(has(`SSN ${ssn}`, 'US_SSN')).toBe(false);
+    });
+    it('hardening 8: still finds a published SSN such as 078-05-1120, with a lower score', () => {
+      expect(found('my SSN is 078-05-1120')).toEqual([['US_SSN', '078-05-1120']]);
+      expect(found('social security number 219099999')).toEqual([['US_SSN', '219099999']]);
+      const [published] = findPii(new GuardText('SSN 078-05-1120'));
+      const [other] = findPii(new GuardText('SSN 536-22-1234'));
+      expect(published!.score).toBeLessThan(other!.score);
     });
     it('does not treat any nine digits as an SSN', () => {
       expect(has('tracking 536221234', 'US_SSN')).toBe(false);

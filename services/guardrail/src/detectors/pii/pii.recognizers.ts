@@ -3,6 +3,7 @@ import type { PiiEntity } from '../../policy/guardrail-policy.js';
 import type { GuardText } from '../../text/guard-text.js';
 import { findPersons } from './person.recognizer.js';
 import { cardIssuerKnown, entropy, IBAN_LENGTHS, ibanValid, luhnValid, ssnValid } from './pii.validators.js';
+import { isPublishedSsn } from './us-ssn-published.js';
 
 export interface PiiMatch {
   entity: PiiEntity;
@@ -26,6 +27,8 @@ const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)/g;
 const IBAN_START = /\b[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])/g;
 const SSN = /(?<![\d-])(\d{3})([- .])(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_BARE = /(?<![\d-])(\d{3})(\d{2})(\d{4})(?![\d-])/g;
+// A published SSN (an advert's, a textbook example) is less likely someone's own, but is still redacted.
+const PUBLISHED_SSN_SCORE = 0.6;
 const SSN_CONTEXT = /\b(?:ssn|social\s+security|soc\.?\s+sec|ss#|ss\s+no)\b/i;
 const IPV4 = /(?<![\w.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?!\w|\.\d)/g;
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/g;
@@ -111,10 +114,12 @@ export function findPii(text: GuardText): PiiMatch[] {
     if (found) add('IBAN', m.index, found.end, 0.98);
   }
   for (const m of s.matchAll(SSN)) {
-    if (ssnValid(m[1]!, m[3]!, m[4]!)) add('US_SSN', m.index, m.index + m[0].length, 0.85);
+    if (ssnValid(m[1]!, m[3]!, m[4]!)) add('US_SSN', m.index, m.index + m[0].length, isPublishedSsn(m[1]!, m[3]!, m[4]!) ? PUBLISHED_SSN_SCORE : 0.85);
   }
   for (const m of s.matchAll(SSN_BARE)) {
-    if (ssnValid(m[1]!, m[2]!, m[3]!) && SSN_CONTEXT.test(s.slice(Math.max(0, m.index - 50), m.index))) add('US_SSN', m.index, m.index + m[0].length, 0.8);
+    if (ssnValid(m[1]!, m[2]!, m[3]!) && SSN_CONTEXT.test(s.slice(Math.max(0, m.index - 50), m.index))) {
+      add('US_SSN', m.index, m.index + m[0].length, isPublishedSsn(m[1]!, m[2]!, m[3]!) ? PUBLISHED_SSN_SCORE : 0.8);
+    }
   }
   for (const m of s.matchAll(IPV4)) add('IP_ADDRESS', m.index, m.index + m[0].length, 0.85);
   for (const m of s.matchAll(IPV6)) {
