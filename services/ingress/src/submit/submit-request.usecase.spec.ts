@@ -1,0 +1,41 @@
+import { BallastError, ERROR_CODES, LlmRequest } from '#contracts';
+import { InMemoryProcessedMessageStore, type Tenant } from '#persistence';
+import { RequestLedger } from '../outcomes/request.ledger.js';
+import { SubmitRequestUseCase } from './submit-request.usecase.js';
+
+const tenant = { id: 'demo', allowedModels: ['sim-1'] } as unknown as Tenant;
+const request = (content: string, extra: Record<string, unknown> = {}) =>
+  LlmRequest.parse({ requestId: 'r-1', tenantId: 'demo', model: 'sim-1', messages: [{ role: 'user', content }], ...extra });
+
+/** The use case over the in-memory ledger and a bus that fails the first `failures` publishes. */
+function useCase(failures = 0) {
+  const published: unknown[] = [];
+  let left = failures;
+  const publisher = {
+    publish: async (_topic: string, envelope: unknown) => {
+      if (left-- > 0) throw new Error('broker unavailable');
+      published.push(envelope);
+    },
+  };
+  const deps = { publisher, ledger: new InMemoryProcessedMessageStore(), limits: { defaultTimeoutMs: 30_000, maxTimeoutMs: 600_000, defaultMaxTokens: 512 } };
+  const submit = new SubmitRequestUseCase(deps as never, new RequestLedger(deps as never), {} as never, {} as never);
+  return { submit, published };
+}
+
+describe('hardening 4 and 6: SubmitRequestUseCase claims a request id only for a request it publishes', () => {
+  it('releases the claim when publishing fails, so a retry with the id runs instead of waiting forever', async () => {
+    const { submit, published } = useCase(1);
+    await expect(submit.execute(request('hello'), tenant)).rejects.toThrow('broker unavailable');
+    await expect(submit.execute(request('hello'), tenant)).resolves.toMatchObject({ kind: 'accepted' });
+    expect(published).toHaveLength(1);
+  });
+
+  it('replays the same request (also with another timeout) and refuses a different one with 409', async () => {
+    const { submit } = useCase();
+    await submit.execute(request('hello'), tenant);
+    await expect(submit.execute(request('hello', { timeoutMs: 5_000 }), tenant)).resolves.toEqual({ kind: 'duplicate', outcome: null });
+    const conflict = await submit.execute(request('goodbye'), tenant).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(BallastError);
+    expect(conflict).toMatchObject({ code: ERROR_CODES.idempotencyConflict, options: { status: 409 } });
+  });
+});
