@@ -99,7 +99,7 @@ export function defineConfig<S extends EnvSchema>(schema: S): ConfigDefinition<S
 }
 
 // Values of these variables are never echoed back, even when invalid.
-const SECRET_NAME = /SECRET|PASSWORD|TOKEN|API_KEY|CREDENTIAL|PRIVATE/i;
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|API_KEY|ADMIN_KEY|CREDENTIAL|PRIVATE/i;
 
 function describe(issue: z.core.$ZodIssue, input: Record<string, string | undefined>): ConfigProblem {
   const variable = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
