@@ -2,29 +2,31 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ALL_TOPICS } from '#contracts';
-import { MemoryBroker, MemoryTransport, Publisher, type Transport } from '#messaging';
+import { DEFAULT_RETRY_POLICY, MemoryBroker, MemoryTransport, Publisher, type Transport } from '#messaging';
+import { configureObservability, createLogger } from '#observability';
 import {
-  InMemoryProcessedMessageStore,
-  TypeormPromptRegistryRepository,
-  TypeormTenantRepository,
+  TypeormProcessedMessageStore,
   loadPromptFiles,
   openDataSource,
   seedDefaults,
   startEmbeddedPostgres,
+  startLedgerPruner,
 } from '#persistence';
 import { createStageApp, stopStageApps, type DrainReport } from '#runtime';
+import { cacheDepsFromConfig } from '../../../services/cache/src/cache.deps.js';
 import { CacheModule } from '../../../services/cache/src/cache.module.js';
-import { MemoryCacheStore } from '../../../services/cache/src/store/memory.cache-store.js';
-import { modelDetectorsFrom } from '../../../services/guardrail/src/detectors/model/http.model-detectors.js';
-import { ModelDetectorRegistry } from '../../../services/guardrail/src/detectors/model/model-detector.js';
+import { guardrailDepsFromConfig } from '../../../services/guardrail/src/guardrail.deps.js';
 import { GuardrailModule } from '../../../services/guardrail/src/guardrail.module.js';
+import { ingressDepsFromConfig, ingressHttpOptions } from '../../../services/ingress/src/ingress.deps.js';
 import { IngressModule } from '../../../services/ingress/src/ingress.module.js';
-import { InferenceModule } from '../../../services/inference/src/inference.module.js';
-import { inferenceConfig } from '../../../services/inference/src/inference.config.js';
 import { inferenceDepsFromConfig } from '../../../services/inference/src/inference.deps.js';
+import { InferenceModule } from '../../../services/inference/src/inference.module.js';
 import type { SimulatorOptions } from '../../../services/inference/src/providers/simulator.provider.js';
+import { judgeDepsFromConfig } from '../../../services/judge/src/judge.deps.js';
 import { JudgeModule } from '../../../services/judge/src/judge.module.js';
+import { metricsDepsFromConfig } from '../../../services/metrics/src/metrics.deps.js';
 import { MetricsModule } from '../../../services/metrics/src/metrics.module.js';
+import { loadEmbeddedConfig, type EmbeddedConfig } from './embedded.config.js';
 
 export interface EmbeddedOptions {
   port: number;
@@ -33,11 +35,17 @@ export interface EmbeddedOptions {
   dataDir?: string;
   apiKey: string;
   promptsDir?: string;
+  /** Overrides `BALLAST_CONSUMER_CONCURRENCY` for every stage. */
   concurrency?: number;
+  /** Overrides `SIMULATOR_TTFT_MS` / `SIMULATOR_TOKENS_PER_SECOND`. */
   simulator?: SimulatorOptions;
   partitions?: number;
   /** Ingress replicas, each on its own port (the first on `port`); default 1. */
   ingressReplicas?: number;
+  /** Every stage's parsed configuration; default: parsed from `env`. */
+  config?: EmbeddedConfig;
+  /** Where the configuration and the API keys it names by variable are read; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Embedded {
@@ -55,68 +63,75 @@ export interface Embedded {
   stop(options?: { graceMs?: number }): Promise<DrainReport>;
 }
 
+/** How `main.ts` starts the app from its parsed configuration (`loadEmbeddedConfigOrExit`). */
+export function embeddedOptionsFromConfig(config: EmbeddedConfig): EmbeddedOptions {
+  return {
+    port: config.app.BALLAST_PORT,
+    host: config.app.BALLAST_HOST,
+    dataDir: config.app.BALLAST_DATA_DIR,
+    apiKey: config.app.BALLAST_API_KEY,
+    promptsDir: config.app.BALLAST_PROMPTS_DIR,
+    config,
+  };
+}
+
 /**
- * All six services in one process: the in-memory bus, PGlite for the registry, the simulator model
- * and HTTP on one port. The same modules and handlers run distributed; only the adapters differ.
+ * All six services in one process: the in-memory bus, PGlite for the registry, the request
+ * outcomes and the idempotency ledger, the simulator model and HTTP on one port. Each stage is
+ * wired by the same `<service>DepsFromConfig` as its distributed service, from the same variables.
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
+  const env = options.env ?? process.env;
+  const parsed = options.config ?? loadEmbeddedConfig(env);
+  const config = options.concurrency === undefined ? parsed : withConcurrency(parsed, options.concurrency);
+  configureObservability(config.app);
+
   const pg = await startEmbeddedPostgres(options.dataDir ? { dataDir: options.dataDir } : {});
   const dataSource = await openDataSource({ url: pg.url, poolSize: pg.maxConnections, applicationName: 'ballast-embedded' });
   const prompts = options.promptsDir ? (await loadPromptFiles(options.promptsDir)).map((f) => f.definition) : undefined;
   await seedDefaults(dataSource, { apiKey: options.apiKey, ...(prompts ? { prompts } : {}) });
+  // One ledger for every stage, in PGlite as it is in Postgres when distributed, so outcomes and
+  // replays survive a restart; one store also lets the stages' calls share batches.
+  const ledger = new TypeormProcessedMessageStore(dataSource);
+  const ledgerPruner = startLedgerPruner({
+    store: ledger,
+    retentionMs: config.app.BALLAST_LEDGER_RETENTION_HOURS * 3_600_000,
+    intervalMs: config.app.BALLAST_LEDGER_PRUNE_INTERVAL_MS,
+    log: createLogger({ service: 'embedded' }).child({ logger: 'ballast.ledger-pruner' }),
+  });
 
   const broker = new MemoryBroker(options.partitions ?? 6);
   const transport = new MemoryTransport(broker);
   await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: broker.defaultPartitions })));
-  const concurrency = options.concurrency ?? 64;
   const publisher = (stage: string) => new Publisher(transport, stage);
-  const stage = <T>(name: string, module: T) => ({ module: module as never, transport, stage: name, concurrency });
+  const stage = <T>(name: string, module: T, settings: { BALLAST_CONSUMER_CONCURRENCY: number; BALLAST_MAX_RETRIES: number }) => ({
+    module: module as never,
+    transport,
+    stage: name,
+    concurrency: settings.BALLAST_CONSUMER_CONCURRENCY,
+    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: settings.BALLAST_MAX_RETRIES + 1 },
+  });
 
   // Downstream stages first, so no stage publishes to a topic whose consumer has not joined yet.
   const apps: NestFastifyApplication[] = [];
-  apps.push(await createStageApp(stage('metrics', MetricsModule.register({ http: false }))));
-  apps.push(await createStageApp(stage('judge', JudgeModule.register({ publisher: publisher('judge') }, { http: false }))));
-  apps.push(
-    await createStageApp(
-      // Same provider configuration as the distributed service: the simulator for sim-*, plus any
-      // providers the environment names (INFERENCE_PROVIDERS, OPENAI_API_KEY, ANTHROPIC_API_KEY).
-      stage('inference', InferenceModule.register(
-        inferenceDepsFromConfig(inferenceConfig.load(), {
-          publisher: publisher('inference'),
-          ledger: new InMemoryProcessedMessageStore(),
-          ...(options.simulator ? { simulator: options.simulator } : {}),
-        }),
-        { http: false },
-      )),
-    ),
+  apps.push(await createStageApp(stage('metrics', MetricsModule.register(metricsDepsFromConfig(config.metrics), { http: false }), config.metrics)));
+  apps.push(await createStageApp(stage('judge', JudgeModule.register(judgeDepsFromConfig(config.judge, { publisher: publisher('judge') }), { http: false }), config.judge)));
+  const inferenceDeps = inferenceDepsFromConfig(
+    config.inference,
+    { publisher: publisher('inference'), ledger, ...(options.simulator ? { simulator: options.simulator } : {}) },
+    env,
   );
-  apps.push(await createStageApp(stage('cache', CacheModule.register({ publisher: publisher('cache'), store: new MemoryCacheStore(), defaultTtlSeconds: 3600 }, { http: false }))));
-  apps.push(
-    await createStageApp(
-      stage('guardrail', GuardrailModule.register({
-        publisher: publisher('guardrail'),
-        limits: { maxInputChars: 200_000, maxVariableChars: 100_000 },
-        modelDetectors: new ModelDetectorRegistry(modelDetectorsFrom(process.env.GUARDRAIL_MODEL_DETECTORS)),
-      }, { http: false })),
-    ),
-  );
+  apps.push(await createStageApp(stage('inference', InferenceModule.register(inferenceDeps, { http: false }), config.inference)));
+  const cacheDeps = cacheDepsFromConfig(config.cache, { publisher: publisher('cache'), dataSource });
+  apps.push(await createStageApp(stage('cache', CacheModule.register(cacheDeps, { http: false }), config.cache)));
+  const guardrailDeps = guardrailDepsFromConfig(config.guardrail, { publisher: publisher('guardrail'), outcomes: ledger }, env);
+  apps.push(await createStageApp(stage('guardrail', GuardrailModule.register(guardrailDeps, { http: false }), config.guardrail)));
   // Replicas share the registry and the request ledger, as they share Postgres when distributed;
   // each has its own HTTP port and its own consumer group for outcomes.
-  const ledger = new InMemoryProcessedMessageStore();
   const urls: string[] = [];
   for (let replica = 0; replica < (options.ingressReplicas ?? 1); replica++) {
-    const ingress = await createStageApp(
-      stage('ingress', IngressModule.register({
-        transport,
-        publisher: publisher('ingress'),
-        registry: new TypeormPromptRegistryRepository(dataSource),
-        tenants: new TypeormTenantRepository(dataSource),
-        ledger,
-        instanceId: randomUUID(),
-        limits: { defaultTimeoutMs: 30_000, maxTimeoutMs: 600_000, defaultMaxTokens: 512 },
-        concurrency,
-      })),
-    );
+    const deps = ingressDepsFromConfig(config.ingress, { transport, publisher: publisher('ingress'), dataSource, ledger, instanceId: randomUUID() });
+    const ingress = await createStageApp({ ...stage('ingress', IngressModule.register(deps), config.ingress), ...ingressHttpOptions(config.ingress) });
     apps.push(ingress);
     await ingress.listen(replica === 0 ? options.port : 0, options.host ?? '127.0.0.1');
     const address = ingress.getHttpServer().address();
@@ -134,11 +149,25 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     stop(stopOptions = {}) {
       return (stopping ??= (async () => {
         const report = await stopStageApps([...apps].reverse(), { graceMs: stopOptions.graceMs ?? 0, wholePipeline: true });
+        await ledgerPruner.stop();
         await transport.close();
         await dataSource.destroy();
         await pg.stop();
         return report;
       })());
     },
+  };
+}
+
+function withConcurrency(config: EmbeddedConfig, concurrency: number): EmbeddedConfig {
+  const set = <C extends { BALLAST_CONSUMER_CONCURRENCY: number }>(c: C): C => ({ ...c, BALLAST_CONSUMER_CONCURRENCY: concurrency });
+  return {
+    app: set(config.app),
+    ingress: set(config.ingress),
+    guardrail: set(config.guardrail),
+    cache: set(config.cache),
+    inference: set(config.inference),
+    judge: set(config.judge),
+    metrics: set(config.metrics),
   };
 }

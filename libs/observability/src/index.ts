@@ -6,6 +6,7 @@ export * from './semconv.js';
 export * from './metrics.registry.js';
 export * from './readiness.registry.js';
 export * from './log-context.js';
+export * from './observability.settings.js';
 export * from './logger.factory.js';
 export * from './nest-logger.adapter.js';
 export * from './health.controller.js';

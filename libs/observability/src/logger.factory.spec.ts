@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { PinoNestLogger, createLogger, shutdownTelemetry, startTelemetry, withLogContext, withSpan } from './index.js';
+import { PinoNestLogger, configureObservability, createLogger, resetObservabilitySettings, shutdownTelemetry, startTelemetry, withLogContext, withSpan } from './index.js';
 
 /** Collects the JSON lines a logger writes. */
 function captureLines(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -17,10 +17,11 @@ function captureLines(): { stream: Writable; lines: () => Record<string, unknown
 describe('createLogger', () => {
   beforeAll(() => startTelemetry({ serviceName: 'ingress', exporter: 'memory' }));
   afterAll(() => shutdownTelemetry());
+  afterEach(() => resetObservabilitySettings());
 
   it('redacts prompt content and credentials by default', () => {
     const { stream, lines } = captureLines();
-    const logger = createLogger({ service: 'ingress', destination: stream, env: {} });
+    const logger = createLogger({ service: 'ingress', destination: stream });
 
     logger.info(
       {
@@ -43,9 +44,10 @@ describe('createLogger', () => {
     expect(line).toMatchObject({ service: 'ingress', level: 'info', msg: 'request accepted', model: 'sim-1', completion: '[redacted]' });
   });
 
-  it('logs content when BALLAST_LOG_CONTENT=true, but never credentials', () => {
+  it('logs content when the parsed config turns BALLAST_LOG_CONTENT on, but never credentials', () => {
     const { stream, lines } = captureLines();
-    const logger = createLogger({ service: 'ingress', destination: stream, env: { BALLAST_LOG_CONTENT: 'true' } });
+    configureObservability({ LOG_LEVEL: 'info', BALLAST_LOG_CONTENT: true, BALLAST_CAPTURE_CONTENT: false });
+    const logger = createLogger({ service: 'ingress', destination: stream });
 
     logger.info({ prompt: 'hello', apiKey: 'sk-live-123' }, 'debugging a prompt');
 
@@ -54,7 +56,7 @@ describe('createLogger', () => {
 
   it('stamps lines with the request id from the log context and the active trace id', async () => {
     const { stream, lines } = captureLines();
-    const logger = createLogger({ service: 'guardrail', destination: stream, env: {} });
+    const logger = createLogger({ service: 'guardrail', destination: stream });
 
     const traceId = await withLogContext({ requestId: 'req-42', tenantId: 'acme' }, () =>
       withSpan('process ballast.guard-input.v1', {}, (span) => {
@@ -70,9 +72,14 @@ describe('createLogger', () => {
     expect(outside?.traceId).toBeUndefined();
   });
 
-  it('takes its level from LOG_LEVEL', () => {
+  it('takes its level from the parsed config\'s LOG_LEVEL, not from the process environment', () => {
     const { stream, lines } = captureLines();
-    const logger = createLogger({ service: 'judge', destination: stream, env: { LOG_LEVEL: 'warn' } });
+    const previous = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'trace';
+    configureObservability({ LOG_LEVEL: 'warn', BALLAST_LOG_CONTENT: false, BALLAST_CAPTURE_CONTENT: false });
+    const logger = createLogger({ service: 'judge', destination: stream });
+    if (previous === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = previous;
     logger.info('hidden');
     logger.warn('shown');
     expect(lines().map((line) => line.msg)).toEqual(['shown']);
@@ -80,7 +87,7 @@ describe('createLogger', () => {
 
   it("turns Nest's log calls into JSON lines with their context", () => {
     const { stream, lines } = captureLines();
-    const nest = new PinoNestLogger(createLogger({ service: 'ingress', destination: stream, env: {} }));
+    const nest = new PinoNestLogger(createLogger({ service: 'ingress', destination: stream }));
 
     nest.log('Mapped {/health/ready, GET} route', 'RouterExplorer');
     nest.error('Handler failed', 'Error: boom\n    at x', 'ExceptionsHandler');

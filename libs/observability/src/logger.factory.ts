@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { envFlag } from './env-flag.js';
 import { currentLogContext } from './log-context.js';
+import { observabilitySettings } from './observability.settings.js';
 import { activeTraceIds } from './trace-context.js';
 
 export type { Logger };
@@ -17,26 +17,25 @@ const DEPTHS = ['', '*.', '*.*.', '*.*.*.'];
 
 export interface LoggerFactoryOptions {
   service: string;
-  /** Defaults to `LOG_LEVEL`, then `info`. */
+  /** Defaults to the configured `LOG_LEVEL` (see `configureObservability`), else `info`. */
   level?: string;
-  /** Defaults to `BALLAST_LOG_CONTENT=true`. */
+  /** Defaults to the configured `BALLAST_LOG_CONTENT`, else off. */
   logContent?: boolean;
   /** Defaults to stdout; tests pass a stream to capture lines. */
   destination?: DestinationStream;
-  env?: NodeJS.ProcessEnv;
 }
 
 /**
  * A JSON logger with `service`, the current `requestId`/`tenantId` (see `withLogContext`) and the
  * active `traceId`/`spanId` on every line. Content fields are `[redacted]` unless
- * `BALLAST_LOG_CONTENT=true`; credentials always are.
+ * `BALLAST_LOG_CONTENT` is on; credentials always are.
  */
 export function createLogger(options: LoggerFactoryOptions): Logger {
-  const env = options.env ?? process.env;
-  const logContent = options.logContent ?? envFlag(env.BALLAST_LOG_CONTENT);
+  const settings = observabilitySettings();
+  const logContent = options.logContent ?? settings.logContent;
   const keys = logContent ? [...SECRET_KEYS] : [...SECRET_KEYS, ...CONTENT_KEYS];
   const config: LoggerOptions = {
-    level: options.level ?? env.LOG_LEVEL ?? 'info',
+    level: options.level ?? settings.logLevel,
     base: { service: options.service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

@@ -5,6 +5,7 @@ import {
   ATTR_MESSAGING_SYSTEM,
   activeTraceIds,
   captureContent,
+  configureObservability,
   contentCaptureEnabled,
   extractTraceContext,
   finishedSpans,
@@ -13,6 +14,7 @@ import {
   kafkaSendAttributes,
   processSpanName,
   resetFinishedSpans,
+  resetObservabilitySettings,
   sendSpanName,
   shutdownTelemetry,
   startTelemetry,
@@ -79,26 +81,23 @@ describe('telemetry in memory mode', () => {
     expect(span?.attributes['error.type']).toBe('TypeError');
   });
 
-  it('keeps message content off spans unless BALLAST_CAPTURE_CONTENT=true', async () => {
+  it('keeps message content off spans unless the parsed config turns BALLAST_CAPTURE_CONTENT on', async () => {
     const previous = process.env.BALLAST_CAPTURE_CONTENT;
     try {
-      delete process.env.BALLAST_CAPTURE_CONTENT;
+      process.env.BALLAST_CAPTURE_CONTENT = 'true'; // ignored: the parsed config is the only reader
       await withSpan('off', {}, (span) => captureContent(span, ATTR_GEN_AI_INPUT_MESSAGES, () => 'secret prompt'));
-      process.env.BALLAST_CAPTURE_CONTENT = 'true';
+      configureObservability({ LOG_LEVEL: 'info', BALLAST_LOG_CONTENT: false, BALLAST_CAPTURE_CONTENT: true });
+      expect(contentCaptureEnabled()).toBe(true);
       await withSpan('on', {}, (span) => captureContent(span, ATTR_GEN_AI_INPUT_MESSAGES, () => 'opted-in prompt'));
     } finally {
+      resetObservabilitySettings();
       if (previous === undefined) delete process.env.BALLAST_CAPTURE_CONTENT;
       else process.env.BALLAST_CAPTURE_CONTENT = previous;
     }
     const [off, on] = finishedSpans();
     expect(off?.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBeUndefined();
     expect(on?.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBe('opted-in prompt');
-  });
-
-  it('reads the content-capture switch as opt-in only', () => {
-    expect(contentCaptureEnabled({})).toBe(false);
-    expect(contentCaptureEnabled({ BALLAST_CAPTURE_CONTENT: 'yes' })).toBe(false);
-    expect(contentCaptureEnabled({ BALLAST_CAPTURE_CONTENT: 'true' })).toBe(true);
+    expect(contentCaptureEnabled()).toBe(false);
   });
 });
 

@@ -12,7 +12,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { envFlag } from './env-flag.js';
+import { observabilitySettings } from './observability.settings.js';
 
 /** Where finished spans go: an OTLP/HTTP collector, process memory (tests), or nowhere. */
 export type TelemetryExporter = 'otlp' | 'memory' | 'none';
@@ -144,10 +144,10 @@ export function resetFinishedSpans(): void {
 
 /**
  * Whether prompts and completions may be put on spans. Off unless an operator sets
- * `BALLAST_CAPTURE_CONTENT=true`, because spans leave the process and are kept for weeks.
+ * `BALLAST_CAPTURE_CONTENT=true` (see `configureObservability`), because spans leave the process and are kept for weeks.
  */
-export function contentCaptureEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return envFlag(env.BALLAST_CAPTURE_CONTENT);
+export function contentCaptureEnabled(): boolean {
+  return observabilitySettings().captureContent;
 }
 
 export type { ReadableSpan };

@@ -41,7 +41,7 @@ export async function runDistributedService(
   stage: string,
   settings: DistributedSettings,
   build: (platform: Platform) => DynamicModule | Promise<DynamicModule>,
-  options: { needsDatabase?: boolean } = {},
+  options: { needsDatabase?: boolean; bodyLimit?: number } = {},
 ): Promise<void> {
   await exitIfPortInUse(settings.BALLAST_PORT, '0.0.0.0');
   const transport = new KafkaTransport({
@@ -69,6 +69,7 @@ export async function runDistributedService(
     stage,
     concurrency: settings.BALLAST_CONSUMER_CONCURRENCY,
     retry: { maxAttempts: settings.BALLAST_MAX_RETRIES + 1, baseDelayMs: 100, maxDelayMs: 5_000 },
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
   });
   try {
     await app.listen(settings.BALLAST_PORT, '0.0.0.0');

@@ -1,8 +1,9 @@
 import { ConfigError, EX_CONFIG } from '#config';
-import { startTelemetry } from '#observability';
+import { configureObservability, startTelemetry } from '#observability';
 import { inferenceConfig, providerSpecs } from './inference.config.js';
 
 const config = inferenceConfig.loadOrExit();
+configureObservability(config);
 try {
   providerSpecs(config); // keys named by apiKeyEnv must be there before anything connects
 } catch (error) {

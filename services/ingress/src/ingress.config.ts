@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, durationMs, int, serviceConfig } from '#config';
+import { defineConfig, durationMs, int, serviceConfig, type Config } from '#config';
 
 export const ingressConfig = defineConfig(
   serviceConfig(
@@ -16,3 +16,4 @@ export const ingressConfig = defineConfig(
     { requiredInDistributed: ['DATABASE_URL'] },
   ),
 );
+export type IngressConfig = Config<typeof ingressConfig.schema>;

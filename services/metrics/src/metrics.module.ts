@@ -2,15 +2,16 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
 import { MetricsStageController } from './metrics.controller.js';
 import { RecordMetricsUseCase } from './record/record-metrics.usecase.js';
+import { METRICS_DEPS, type MetricsDeps } from './metrics.tokens.js';
 
 @Module({})
 export class MetricsModule {
-  static register(options: { http?: boolean } = {}): DynamicModule {
+  static register(deps: MetricsDeps, options: { http?: boolean } = {}): DynamicModule {
     return {
       module: MetricsModule,
       imports: options.http === false ? [] : [ObservabilityModule],
       controllers: [MetricsStageController],
-      providers: [RecordMetricsUseCase],
+      providers: [{ provide: METRICS_DEPS, useValue: deps }, RecordMetricsUseCase],
     };
   }
 }

@@ -1,0 +1,82 @@
+import { ConfigError, EX_CONFIG, loadConfig, serviceConfig, type Config, type ConfigProblem, type EnvSchema, type ExitIo } from '#config';
+import { z } from 'zod';
+import { cacheConfig } from '../../../services/cache/src/cache.config.js';
+import { guardrailConfig } from '../../../services/guardrail/src/guardrail.config.js';
+import { inferenceConfig, providerSpecs } from '../../../services/inference/src/inference.config.js';
+import { ingressConfig } from '../../../services/ingress/src/ingress.config.js';
+import { judgeConfig } from '../../../services/judge/src/judge.config.js';
+import { metricsConfig } from '../../../services/metrics/src/metrics.config.js';
+
+/** Variables only the one-process app reads. */
+export const embeddedAppSchema = serviceConfig({
+  BALLAST_API_KEY: z.string().min(1).default('dev-key'),
+  BALLAST_HOST: z.string().default('127.0.0.1'),
+  BALLAST_PROMPTS_DIR: z.string().default('prompts'),
+});
+
+/** Every stage's own schema: embedded mode parses each from the one environment, as its distributed service does. */
+export const EMBEDDED_SCHEMAS = {
+  app: embeddedAppSchema,
+  ingress: ingressConfig.schema,
+  guardrail: guardrailConfig.schema,
+  cache: cacheConfig.schema,
+  inference: inferenceConfig.schema,
+  judge: judgeConfig.schema,
+  metrics: metricsConfig.schema,
+} as const satisfies Record<string, EnvSchema>;
+
+export type EmbeddedConfig = { readonly [K in keyof typeof EMBEDDED_SCHEMAS]: Config<(typeof EMBEDDED_SCHEMAS)[K]> };
+
+/**
+ * Variables in the schemas above that embedded mode has no use for: it has no Kafka, runs its own
+ * PGlite instead of `DATABASE_URL`, and names its ingress replicas itself.
+ */
+export const EMBEDDED_UNUSED_VARIABLES: readonly string[] = [
+  'KAFKA_BROKERS',
+  'KAFKA_CLIENT_ID',
+  'KAFKA_PARTITIONS',
+  'KAFKA_FETCH_MIN_BYTES',
+  'KAFKA_FETCH_MAX_WAIT_MS',
+  'DATABASE_URL',
+  'INGRESS_INSTANCE_ID',
+];
+
+/**
+ * Parses every stage's configuration from `env`; throws one `ConfigError` naming every bad variable
+ * (including API-key variables that `INFERENCE_PROVIDERS` names and that are not set).
+ */
+export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig {
+  const problems = new Map<string, ConfigProblem>();
+  const parsed: Partial<Record<keyof EmbeddedConfig, unknown>> = {};
+  const note = (error: unknown) => {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) problems.set(`${problem.variable}\0${problem.message}`, problem);
+  };
+  for (const [name, schema] of Object.entries(EMBEDDED_SCHEMAS) as [keyof EmbeddedConfig, EnvSchema][]) {
+    try {
+      parsed[name] = loadConfig(schema, env);
+    } catch (error) {
+      note(error);
+    }
+  }
+  if (parsed.inference) {
+    try {
+      providerSpecs(parsed.inference as EmbeddedConfig['inference'], env);
+    } catch (error) {
+      note(error);
+    }
+  }
+  if (problems.size > 0) throw new ConfigError([...problems.values()]);
+  return Object.freeze(parsed) as EmbeddedConfig;
+}
+
+/** For `main.ts`: the configuration, or the problem on stderr and exit 78. */
+export function loadEmbeddedConfigOrExit(io: ExitIo = {}): EmbeddedConfig {
+  try {
+    return loadEmbeddedConfig(io.env ?? process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    (io.stderr ?? ((text) => process.stderr.write(text)))(`${error.message}\n`);
+    return (io.exit ?? process.exit)(EX_CONFIG);
+  }
+}
