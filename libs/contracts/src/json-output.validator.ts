@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ResponseFormat } from './chat.js';
+import { withJsonFormats } from './json-formats.js';
 import { MAX_JSON_DEPTH, depthOf } from './json-depth.js';
 
 export type OutputValidation =
@@ -16,7 +17,7 @@ const FENCE = /```[ \t]*(?:json|JSON|json5|javascript|js)?[ \t]*\r?\n?([\s\S]*?)
  * prose around the first JSON value, and without trailing commas.
  */
 export class JsonOutputValidator {
-  private readonly ajv = withFormats(new Ajv({ allErrors: true, strict: false, logger: false }));
+  private readonly ajv = withJsonFormats(new Ajv({ allErrors: true, strict: false, logger: false }));
   private readonly compiled = new Map<string, ValidateFunction | Error>();
 
   validate(content: string, format: ResponseFormat, options: { repair?: boolean } = {}): OutputValidation {
@@ -64,22 +65,6 @@ export class JsonOutputValidator {
     }
     return fn;
   }
-}
-
-// The formats answer schemas use most (the same small table inference checks with); others are not checked.
-const FORMATS: Record<string, RegExp> = {
-  email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
-  'date-time': /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
-  date: /^\d{4}-\d{2}-\d{2}$/,
-  time: /^\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$/,
-  uri: /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$/,
-  uuid: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
-  ipv4: /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/,
-};
-
-function withFormats(ajv: Ajv): Ajv {
-  for (const [name, pattern] of Object.entries(FORMATS)) ajv.addFormat(name, pattern);
-  return ajv;
 }
 
 /** Texts to try after the reply itself failed to parse, most faithful first. */
