@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { TOPICS } from '../libs/contracts/src/topics.js';
+import { loadConfig } from '../libs/config/src/config.loader.js';
+import { cacheConfig } from '../services/cache/src/cache.config.js';
+import { semanticCacheFromConfig } from '../services/cache/src/semantic/semantic-cache.factory.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -333,6 +336,15 @@ describe('deploy/k8s', () => {
     const refs = (cache.envFrom as Doc[]).map((e) => e.configMapRef?.name);
     const data = Object.assign({}, ...ofKind('ConfigMap').filter((c) => refs.includes(c.metadata.name)).map((c) => c.data));
     expect(data.QDRANT_URL).toMatch(/^http:\/\//);
+  });
+
+  it('the cache service reads QDRANT_URL: its config declares it, and it selects the Qdrant vector store', () => {
+    const config = loadConfig(cacheConfig.schema, { QDRANT_URL: 'http://qdrant:6333' });
+    expect(config.QDRANT_URL).toBe('http://qdrant:6333');
+    expect(() => loadConfig(cacheConfig.schema, { QDRANT_URL: 'qdrant:6333' })).toThrow(/QDRANT_URL/);
+    // No database given: only QDRANT_URL can have made a semantic layer.
+    expect(semanticCacheFromConfig(config, null)).not.toBeNull();
+    expect(semanticCacheFromConfig(loadConfig(cacheConfig.schema, {}), null)).toBeNull();
   });
 
   describe('KEDA ScaledObjects', () => {

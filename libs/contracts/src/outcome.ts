@@ -34,6 +34,7 @@ export function buildResponse(state: PipelineState, now: Date = new Date()): Llm
     ...(status === 'completed' && completion?.parsed !== undefined ? { parsed: completion.parsed } : {}),
     source,
     cache: state.cache?.outcome ?? null,
+    ...(state.cache?.outcome === 'hit-semantic' && state.cache.similarity !== undefined ? { cacheSimilarity: state.cache.similarity } : {}),
     verdicts: state.verdicts,
     usage: completion?.usage ?? null,
     timings: {
@@ -45,7 +46,9 @@ export function buildResponse(state: PipelineState, now: Date = new Date()): Llm
     prompt: state.prompt ? { name: state.prompt.name, version: state.prompt.version } : null,
     model: completion?.model ?? state.rendered.model,
     error: ended?.error ?? (completion ? null : { code: 'ballast.internal', message: 'the request ended without a completion' }),
-    cacheStore: cacheable ? { key: state.cache!.key!, ttlSeconds: state.cache!.storeTtlSeconds! } : null,
+    cacheStore: cacheable
+      ? { key: state.cache!.key!, ttlSeconds: state.cache!.storeTtlSeconds!, ...(state.cache!.semantic ? { semantic: state.cache!.semantic } : {}) }
+      : null,
     judge: judgePolicy(state),
     ...(state.request.replyTo ? { replyTo: state.request.replyTo } : {}),
     metadata: state.request.metadata,

@@ -9,6 +9,17 @@ export type Stage = (typeof STAGES)[number];
 export const CacheOutcome = z.enum(['hit-exact', 'hit-semantic', 'miss', 'bypass']);
 export type CacheOutcome = z.infer<typeof CacheOutcome>;
 
+/** What the semantic cache embeds and how it scopes it, carried from a miss to the store of its answer. */
+export const SemanticCacheRef = z.object({
+  /** The varying part of the request (the user's turn or the free-text variable), never the system prompt. */
+  text: z.string(),
+  /** Hash of everything else that changes the answer: the other messages or variables and the parameters. */
+  paramsHash: z.string(),
+  /** The model the request asked for (scope of the look-up). */
+  model: z.string(),
+});
+export type SemanticCacheRef = z.infer<typeof SemanticCacheRef>;
+
 export const PromptPolicies = z.object({
   guardrail: z.record(z.string(), z.unknown()).default({}),
   cache: z.record(z.string(), z.unknown()).default({}),
@@ -101,7 +112,11 @@ export const PipelineState = z.object({
     .object({
       outcome: CacheOutcome,
       key: z.string().optional(),
+      /** On a semantic hit: the neighbour's cosine similarity, and the threshold it had to reach. */
       similarity: z.number().optional(),
+      threshold: z.number().optional(),
+      /** On a miss the semantic cache may store: what to embed and its scope. */
+      semantic: SemanticCacheRef.optional(),
       /** Set on a miss that may be stored once the answer passes the output guardrail. */
       storeTtlSeconds: z.number().int().positive().optional(),
     })

@@ -21,6 +21,8 @@ export type GuardrailPolicy = z.infer<typeof GuardrailPolicy>;
 
 export const CachePolicy = z.looseObject({
   enabled: z.boolean().default(true),
+  /** `semantic` also serves a verified similar question's answer; absent leaves the cache service default (CACHE_DEFAULT_MODE). */
+  mode: z.enum(['exact', 'semantic']).optional(),
   ttlSeconds: z.number().int().positive().default(3600),
   /** Cosine similarity a semantic hit must reach; null leaves the cache service default. */
   threshold: z.number().min(0).max(1).nullable().default(null),

@@ -28,10 +28,17 @@ export interface CachePolicy {
   ttlSeconds: number;
   /** Whether answers sampled at temperature > 0 may be served again. */
   cacheSampled: boolean;
+  /** `semantic` also serves the answer of a similar enough, verified question. */
+  mode: 'exact' | 'semantic';
+  /** Similarity a semantic hit must reach; null leaves the service default. */
+  threshold: number | null;
 }
 
-export function cachePolicyOf(state: PipelineState, defaultTtlSeconds: number): CachePolicy {
+/** The prompt's `policies.cache` (`enabled`, `mode`, `threshold`, `ttlSeconds`, `cacheNonDeterministic`), defaults filled in. */
+export function cachePolicyOf(state: PipelineState, defaultTtlSeconds: number, defaultMode: CachePolicy['mode'] = 'exact'): CachePolicy {
   const p = state.prompt?.policies.cache ?? {};
   const ttl = typeof p['ttlSeconds'] === 'number' && p['ttlSeconds'] > 0 ? Math.floor(p['ttlSeconds']) : defaultTtlSeconds;
-  return { enabled: p['enabled'] !== false, ttlSeconds: ttl, cacheSampled: p['cacheNonDeterministic'] === true };
+  const threshold = typeof p['threshold'] === 'number' && p['threshold'] >= 0 && p['threshold'] <= 1 ? p['threshold'] : null;
+  const mode = p['mode'] === 'semantic' || p['mode'] === 'exact' ? p['mode'] : defaultMode;
+  return { enabled: p['enabled'] !== false, ttlSeconds: ttl, cacheSampled: p['cacheNonDeterministic'] === true, mode, threshold };
 }

@@ -36,6 +36,12 @@ describe('LocalEmbedder', () => {
     expect(unrelated).toBeLessThan(0.2);
   });
 
+  it('gives finite vectors for words that name Object.prototype members', async () => {
+    const [v] = await embedder.embed(['What does the constructor of __proto__ do? hasOwnProperty toString']);
+    expect(Array.from(v!).every(Number.isFinite)).toBe(true);
+    expect(dot(v!, v!)).toBeCloseTo(1, 5);
+  });
+
   it('ignores case, punctuation and plural endings', async () => {
     expect(await sim('Best cities to visit in Spain?', 'best city to visit in spain')).toBeGreaterThan(0.9);
   });

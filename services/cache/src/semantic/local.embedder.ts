@@ -39,13 +39,17 @@ export const LOCAL_EMBEDDER_MODEL = 'ballast-local-ngram-v1';
 export class LocalEmbedder implements Embedder {
   readonly model = LOCAL_EMBEDDER_MODEL;
   readonly dimensions: number;
-  private readonly idf: IdfTable;
+  private readonly idf: Map<string, number>;
+  private readonly unseenIdf: number;
   private readonly bigramWeight: number;
   private readonly trigramWeight: number;
 
   constructor(options: LocalEmbedderOptions = {}) {
     this.dimensions = options.dimensions ?? 512;
-    this.idf = options.idf ?? loadIdfTable();
+    const table = options.idf ?? loadIdfTable();
+    // A Map, so words like "constructor" are not looked up on Object.prototype.
+    this.idf = new Map(Object.entries(table.idf));
+    this.unseenIdf = table.unseenIdf;
     this.bigramWeight = options.bigramWeight ?? 0.5;
     this.trigramWeight = options.trigramWeight ?? 0.3;
   }
@@ -58,7 +62,7 @@ export class LocalEmbedder implements Embedder {
     const v = new Float32Array(this.dimensions);
     const words = wordsOf(text);
     const stems = words.map(stemOf);
-    const weights = stems.map((s) => this.idf.idf[s] ?? this.idf.unseenIdf);
+    const weights = stems.map((s) => this.idf.get(s) ?? this.unseenIdf);
     stems.forEach((stem, i) => {
       const w = weights[i]!;
       this.add(v, `w:${stem}`, w);

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Completion, Envelope, LlmResponse } from '#contracts';
 import { CACHE_DEPS, type CacheDeps } from '../cache.tokens.js';
+import { semanticScopeOf } from '../lookup/semantic-key.js';
 
-/** Stores answers that completed through inference and passed the output guardrail. */
+/** Stores answers that completed through inference and passed the output guardrail (exact, and semantic when the look-up asked). */
 @Injectable()
 export class StoreAnswerUseCase {
   constructor(@Inject(CACHE_DEPS) private readonly deps: CacheDeps) {}
@@ -22,6 +23,12 @@ export class StoreAnswerUseCase {
       durationMs: 0,
     };
     const scope = { tenantId: r.tenantId, promptName: r.prompt?.name ?? null, promptVersion: r.prompt?.version ?? null, model: r.model };
-    await this.deps.store.set(r.cacheStore.key, completion, r.cacheStore.ttlSeconds, { scope });
+    const now = new Date();
+    await this.deps.store.set(r.cacheStore.key, completion, r.cacheStore.ttlSeconds, { scope, now });
+    const semantic = r.cacheStore.semantic;
+    if (semantic && this.deps.semantic) {
+      const expiresAt = new Date(now.getTime() + r.cacheStore.ttlSeconds * 1000);
+      await this.deps.semantic.store({ key: r.cacheStore.key, text: semantic.text, scope: semanticScopeOf(r.tenantId, r.prompt, semantic), completion, expiresAt });
+    }
   }
 }

@@ -21,6 +21,7 @@ export function outcomeHeaders(reply: Reply, outcome: LlmResponse, replay = fals
   reply.header('x-ballast-request-id', outcome.requestId);
   if (replay) reply.header(REPLAY_HEADER, 'true');
   reply.header('x-ballast-cache', outcome.cache ?? 'miss');
+  if (outcome.cacheSimilarity !== undefined) reply.header('x-ballast-cache-similarity', outcome.cacheSimilarity.toFixed(4));
   if (outcome.prompt) reply.header('x-ballast-prompt-version', String(outcome.prompt.version));
 }
 

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { BallastError, ERROR_CODES } from '#contracts';
+import { readCacheDataFile } from './data-file.js';
+import { loadIdfTable, type IdfTable } from './local.embedder.js';
+import { stemOf, wordsOf } from './text-terms.js';
+
+export const VerifierWords = z.object({
+  negations: z.array(z.string()).min(1),
+  numberWords: z.record(z.string(), z.string()),
+  stopwords: z.array(z.string()).min(1),
+});
+export type VerifierWords = z.infer<typeof VerifierWords>;
+
+/** The word lists shipped in `services/cache/data/verifier-words.json`. */
+export function loadVerifierWords(name = 'verifier-words.json'): VerifierWords {
+  const parsed = VerifierWords.safeParse(readCacheDataFile(name));
+  if (!parsed.success) throw new BallastError(ERROR_CODES.internal, `services/cache/data/${name} is not a verifier word list: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+export type RefusalReason = 'numbers' | 'negation' | 'entities' | 'content-words';
+
+export interface HitVerifierOptions {
+  words?: VerifierWords;
+  idf?: IdfTable;
+  /** A content word counts as key when its IDF is at least this. Default 4. */
+  keyWordMinIdf?: number;
+  /** Key words one question may have that the other lacks, both sides counted. Default 1. */
+  maxUnmatchedKeyWords?: number;
+}
+
+interface Parsed {
+  stems: Set<string>;
+  numbers: Set<string>;
+  negated: boolean;
+  entities: Set<string>;
+  keyWords: Set<string>;
+}
+
+/**
+ * Refuses a neighbour that scored above the threshold but asks something else: a question and its
+ * neighbour must have the same numbers, the same negation, each other's named entities
+ * (capitalised words not opening a sentence) and each other's key content words (rare words by IDF).
+ */
+export class HitVerifier {
+  private readonly negations: Set<string>;
+  private readonly numberWords: Map<string, string>;
+  private readonly stopwords: Set<string>;
+  private readonly idf: Map<string, number>;
+  private readonly unseenIdf: number;
+  private readonly keyWordMinIdf: number;
+  private readonly maxUnmatched: number;
+
+  constructor(options: HitVerifierOptions = {}) {
+    const words = options.words ?? loadVerifierWords();
+    this.negations = new Set(words.negations);
+    this.numberWords = new Map(Object.entries(words.numberWords));
+    this.stopwords = new Set(words.stopwords.map(stemOf));
+    const table = options.idf ?? loadIdfTable();
+    this.idf = new Map(Object.entries(table.idf));
+    this.unseenIdf = table.unseenIdf;
+    this.keyWordMinIdf = options.keyWordMinIdf ?? 4;
+    this.maxUnmatched = options.maxUnmatchedKeyWords ?? 1;
+  }
+
+  /** Null when `candidate` may answer `question`, else why not. */
+  refusal(question: string, candidate: string): RefusalReason | null {
+    const a = this.parse(question);
+    const b = this.parse(candidate);
+    if (!sameSet(a.numbers, b.numbers)) return 'numbers';
+    if (a.negated !== b.negated) return 'negation';
+    if (![...a.entities].every((e) => b.stems.has(e)) || ![...b.entities].every((e) => a.stems.has(e))) return 'entities';
+    const unmatched = [...a.keyWords].filter((w) => !b.stems.has(w)).length + [...b.keyWords].filter((w) => !a.stems.has(w)).length;
+    if (unmatched > this.maxUnmatched) return 'content-words';
+    return null;
+  }
+
+  private parse(text: string): Parsed {
+    const words = wordsOf(text);
+    const stems = new Set(words.map(stemOf));
+    const numbers = new Set<string>();
+    for (const w of words) {
+      if (/^\d/.test(w)) numbers.add(w.replace(/^0+(?=\d)/, ''));
+      else if (this.numberWords.has(w)) numbers.add(this.numberWords.get(w)!);
+    }
+    const keyWords = new Set<string>();
+    for (const s of stems) {
+      if (this.stopwords.has(s) || /^\d/.test(s) || this.numberWords.has(s) || this.negations.has(s)) continue;
+      if ((this.idf.get(s) ?? this.unseenIdf) >= this.keyWordMinIdf) keyWords.add(s);
+    }
+    return { stems, numbers, negated: words.some((w) => this.negations.has(w)), entities: this.entitiesOf(text), keyWords };
+  }
+
+  /** Capitalised words that do not open a sentence and are not function words: names, places, products. */
+  private entitiesOf(text: string): Set<string> {
+    const out = new Set<string>();
+    for (const sentence of text.normalize('NFKC').split(/[.!?\n]+/)) {
+      const raw = sentence.match(/[\p{L}\p{N}]+/gu) ?? [];
+      raw.forEach((w, i) => {
+        if (i === 0 || !/^\p{Lu}/u.test(w) || w === 'I') return;
+        const stem = stemOf(w.toLowerCase());
+        if (!this.stopwords.has(stem)) out.add(stem);
+      });
+    }
+    return out;
+  }
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}

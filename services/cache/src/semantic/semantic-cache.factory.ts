@@ -1,0 +1,56 @@
+import type { DataSource } from 'typeorm';
+import type { Config } from '#config';
+import type { cacheConfig } from '../cache.config.js';
+import { CachedEmbedder, type Embedder } from './embedder.js';
+import { HitVerifier } from './hit.verifier.js';
+import { LocalEmbedder } from './local.embedder.js';
+import { OpenAiEmbedder } from './openai.embedder.js';
+import { PgVectorStore } from './pg.vector-store.js';
+import { QdrantVectorStore } from './qdrant.vector-store.js';
+import { SemanticCache } from './semantic-cache.js';
+import type { VectorStore } from './vector.store.js';
+
+type CacheConfig = Config<typeof cacheConfig.schema>;
+
+export function embedderFromConfig(config: CacheConfig): Embedder {
+  const inner = config.CACHE_EMBEDDINGS_URL
+    ? new OpenAiEmbedder({
+        baseUrl: config.CACHE_EMBEDDINGS_URL,
+        model: config.CACHE_EMBEDDINGS_MODEL,
+        dimensions: config.CACHE_EMBEDDINGS_DIMENSIONS,
+        ...(config.CACHE_EMBEDDINGS_API_KEY ? { apiKey: config.CACHE_EMBEDDINGS_API_KEY } : {}),
+        timeoutMs: config.CACHE_SEMANTIC_TIMEOUT_MS,
+      })
+    : new LocalEmbedder();
+  return new CachedEmbedder(inner);
+}
+
+/**
+ * The semantic layer the configuration asks for: Qdrant when `QDRANT_URL` is set (or
+ * `CACHE_SEMANTIC_STORE=qdrant`), else pgvector in the service's database; null when off or
+ * there is nowhere to keep vectors.
+ */
+export function semanticCacheFromConfig(config: CacheConfig, dataSource: DataSource | null | undefined): SemanticCache | null {
+  const wanted = config.CACHE_SEMANTIC_STORE;
+  if (wanted === 'off') return null;
+  const embedder = embedderFromConfig(config);
+  let store: VectorStore;
+  if (wanted === 'qdrant' || (wanted === 'auto' && config.QDRANT_URL)) {
+    store = new QdrantVectorStore(
+      { url: config.QDRANT_URL ?? 'http://127.0.0.1:6333', ...(config.QDRANT_API_KEY ? { apiKey: config.QDRANT_API_KEY } : {}), timeoutMs: config.CACHE_SEMANTIC_TIMEOUT_MS },
+      embedder.model,
+      embedder.dimensions,
+    );
+  } else if (dataSource) {
+    store = new PgVectorStore(dataSource, embedder.model, embedder.dimensions);
+  } else {
+    return null;
+  }
+  return new SemanticCache({
+    embedder,
+    store,
+    verifier: new HitVerifier(),
+    defaultThreshold: config.CACHE_SEMANTIC_THRESHOLD,
+    timeoutMs: config.CACHE_SEMANTIC_TIMEOUT_MS,
+  });
+}

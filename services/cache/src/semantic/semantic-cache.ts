@@ -1,0 +1,133 @@
+import type { Completion } from '#contracts';
+import { counter } from '#observability';
+import type { Embedder } from './embedder.js';
+import type { HitVerifier, RefusalReason } from './hit.verifier.js';
+import type { VectorScope, VectorStore } from './vector.store.js';
+
+export interface SemanticHit {
+  key: string;
+  completion: Completion;
+  similarity: number;
+  threshold: number;
+}
+
+export interface SemanticCacheOptions {
+  embedder: Embedder;
+  store: VectorStore;
+  /** Null serves every neighbour above the threshold unverified (measurement only). */
+  verifier: HitVerifier | null;
+  /** Used when the prompt's policy names no threshold. */
+  defaultThreshold: number;
+  /** The longest a look-up (embedding and search) may take before it counts as a miss. */
+  timeoutMs: number;
+  /** Neighbours above the threshold tried in turn against the verifier. Default 3. */
+  candidates?: number;
+}
+
+const failures = () =>
+  counter({
+    name: 'ballast_cache_semantic_failures_total',
+    help: 'Semantic cache look-ups or writes that failed or timed out and were treated as a miss (fail open)',
+    labelNames: ['operation', 'reason'],
+    labelBounds: { operation: ['lookup', 'store'], reason: ['timeout', 'error'] },
+  });
+
+const refusals = () =>
+  counter({
+    name: 'ballast_cache_semantic_refusals_total',
+    help: 'Neighbours above the similarity threshold that hit verification refused, by reason',
+    labelNames: ['reason'],
+    labelBounds: { reason: ['numbers', 'negation', 'entities', 'content-words'] },
+  });
+
+class TimedOut extends Error {}
+
+/** Runs `work` with an abort signal; rejects with TimedOut after `ms`. */
+async function within<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new TimedOut());
+    }, Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The semantic layer of the cache stage: embeds the varying text, searches its scope, verifies the
+ * best neighbours. It fails open: an embedder or vector store that is down or slower than the
+ * time left becomes a miss (`null`), counted in `ballast_cache_semantic_failures_total`, never an error.
+ */
+export class SemanticCache {
+  private ready: Promise<void> | null = null;
+
+  constructor(private readonly options: SemanticCacheOptions) {}
+
+  get threshold(): number {
+    return this.options.defaultThreshold;
+  }
+
+  async lookup(text: string, scope: VectorScope, options: { threshold?: number | null; deadline?: Date | null; now?: Date } = {}): Promise<SemanticHit | null> {
+    const now = options.now ?? new Date();
+    const threshold = options.threshold ?? this.options.defaultThreshold;
+    const left = options.deadline ? options.deadline.getTime() - Date.now() : Infinity;
+    const budget = Math.min(this.options.timeoutMs, left);
+    if (budget <= 0) return null;
+    const neighbours = await this.guard('lookup', budget, async (signal) => {
+      await this.ensureReady();
+      const [vector] = await this.options.embedder.embed([text], { signal });
+      return this.options.store.search(vector!, scope, { limit: this.options.candidates ?? 3, now });
+    });
+    for (const n of neighbours ?? []) {
+      if (n.similarity < threshold) break;
+      const refusal: RefusalReason | null = this.options.verifier ? this.options.verifier.refusal(text, n.text) : null;
+      if (refusal) {
+        refusals().inc({ reason: refusal });
+        continue;
+      }
+      return { key: n.key, completion: n.completion, similarity: n.similarity, threshold };
+    }
+    return null;
+  }
+
+  /** Stores an answer for later look-ups; a failure is counted and swallowed (the answer was already served). */
+  async store(entry: { key: string; text: string; scope: VectorScope; completion: Completion; expiresAt: Date }): Promise<void> {
+    await this.guard('store', Math.max(this.options.timeoutMs, 5_000), async (signal) => {
+      await this.ensureReady();
+      const [vector] = await this.options.embedder.embed([entry.text], { signal });
+      await this.options.store.upsert([{ ...entry, vector: vector! }]);
+    });
+  }
+
+  prune(now = new Date()): Promise<number | null> {
+    return this.options.store.prune(now);
+  }
+
+  close(): Promise<void> {
+    return this.options.store.close();
+  }
+
+  /** Creates the collection once; a failure is retried on the next call. */
+  private ensureReady(): Promise<void> {
+    this.ready ??= this.options.store.ensureCollection().catch((error: unknown) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async guard<T>(operation: 'lookup' | 'store', ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
+    try {
+      return await within(ms, work);
+    } catch (error) {
+      failures().inc({ operation, reason: error instanceof TimedOut ? 'timeout' : 'error' });
+      return null;
+    }
+  }
+}
