@@ -68,4 +68,19 @@ describe('embedded Ballast across a restart on the same data directory', () => {
     expect(inferenceCalls('restart-replay')).toBe(0);
     expect(ballast!.broker.records(TOPICS.guardInput).filter((r) => r.key === 'restart-replay')).toHaveLength(0);
   });
+
+  it('serves an answer cached before the restart from the cache after it', async () => {
+    const first = await ask('restart-cache-a', 'Do you ship to Norway?');
+    expect(first.headers.get('x-ballast-cache')).toBe('miss');
+    const before = (await first.json()) as LlmResponse;
+
+    await restart();
+
+    const again = await ask('restart-cache-b', 'Do you ship to Norway?');
+    expect(again.headers.get('x-ballast-cache')).toBe('hit-exact');
+    const after = (await again.json()) as LlmResponse;
+    expect(after.source).toBe('cache');
+    expect(after.content).toBe(before.content);
+    expect(inferenceCalls('restart-cache-b')).toBe(0);
+  });
 });

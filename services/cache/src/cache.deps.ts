@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
-import type { Publisher } from '#messaging';
 import type { Config } from '#config';
+import type { Publisher } from '#messaging';
 import type { cacheConfig } from './cache.config.js';
 import type { CacheDeps } from './cache.tokens.js';
 import { MemoryCacheStore } from './store/memory.cache-store.js';
+import { PostgresCacheStore } from './store/postgres.cache-store.js';
+import { TieredCacheStore } from './store/tiered.cache-store.js';
 
 export type CacheConfig = Config<typeof cacheConfig.schema>;
 
@@ -13,12 +15,14 @@ export interface CachePlatform {
   dataSource?: DataSource | null;
 }
 
-/** The cache stage's dependencies from its parsed configuration (distributed and embedded mode alike). */
+/**
+ * The cache stage's dependencies from its parsed configuration (distributed and embedded mode
+ * alike). With a database, answers live in its `cache_entries` table (shared by replicas, kept
+ * across restarts) behind a per-replica LRU; without one, in this process only.
+ */
 export function cacheDepsFromConfig(config: CacheConfig, platform: CachePlatform): CacheDeps {
-  return {
-    publisher: platform.publisher,
-    // LEAD: switch to the Postgres-backed store (PostgresCacheStore on platform.dataSource) once it lands.
-    store: new MemoryCacheStore(config.CACHE_MAX_ENTRIES),
-    defaultTtlSeconds: config.CACHE_DEFAULT_TTL_SECONDS,
-  };
+  const store = platform.dataSource
+    ? new TieredCacheStore(new PostgresCacheStore(platform.dataSource), { lruTtlSeconds: config.CACHE_LRU_TTL_SECONDS, maxEntries: config.CACHE_MAX_ENTRIES })
+    : new MemoryCacheStore(config.CACHE_MAX_ENTRIES);
+  return { publisher: platform.publisher, store, defaultTtlSeconds: config.CACHE_DEFAULT_TTL_SECONDS };
 }

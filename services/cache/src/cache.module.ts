@@ -1,9 +1,19 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
 import { CacheController } from './cache.controller.js';
 import { CACHE_DEPS, type CacheDeps } from './cache.tokens.js';
 import { LookupCacheUseCase } from './lookup/lookup-cache.usecase.js';
 import { StoreAnswerUseCase } from './store/store-answer.usecase.js';
+
+/** Waits for the store's calls in flight when the app closes, before the database it runs on goes. */
+@Injectable()
+class CacheStoreCloser implements OnModuleDestroy {
+  constructor(@Inject(CACHE_DEPS) private readonly deps: CacheDeps) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await (this.deps.store as { close?: () => Promise<void> }).close?.();
+  }
+}
 
 @Module({})
 export class CacheModule {
@@ -12,7 +22,7 @@ export class CacheModule {
       module: CacheModule,
       imports: options.http === false ? [] : [ObservabilityModule],
       controllers: [CacheController],
-      providers: [{ provide: CACHE_DEPS, useValue: deps }, LookupCacheUseCase, StoreAnswerUseCase],
+      providers: [{ provide: CACHE_DEPS, useValue: deps }, LookupCacheUseCase, StoreAnswerUseCase, CacheStoreCloser],
     };
   }
 }

@@ -7,4 +7,4 @@ await startTelemetry({ serviceName: 'cache', otlpEndpoint: config.OTEL_EXPORTER_
 const { runDistributedService } = await import('#runtime');
 const { CacheModule } = await import('./cache.module.js');
 const { cacheDepsFromConfig } = await import('./cache.deps.js');
-await runDistributedService('cache', config, ({ publisher, dataSource }) => CacheModule.register(cacheDepsFromConfig(config, { publisher, dataSource })));
+await runDistributedService('cache', config, ({ publisher, dataSource }) => CacheModule.register(cacheDepsFromConfig(config, { publisher, dataSource })), { needsDatabase: true });
