@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, ensureBuilt, nodeBinary } from '../../../test/support/distributed-stack.js';
@@ -90,6 +90,7 @@ describe('ballast CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ballast-cli-'));
     writeFileSync(join(dir, 'policy.yaml'), 'input:\n  nonsense: 1\n');
     const run = await ballast(['guard', 'scan', '--phase', 'input', '--policy', join(dir, 'policy.yaml')], 'hello\n');
+    rmSync(dir, { recursive: true, force: true });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toHaveLength(1);
     expect(run.stderr).toContain('nonsense');
