@@ -3,6 +3,7 @@ import type { Config } from '#config';
 import type { Publisher } from '#messaging';
 import type { cacheConfig } from './cache.config.js';
 import type { CacheDeps } from './cache.tokens.js';
+import { semanticCacheFromConfig } from './semantic/semantic-cache.factory.js';
 import { MemoryCacheStore } from './store/memory.cache-store.js';
 import { PostgresCacheStore } from './store/postgres.cache-store.js';
 import { TieredCacheStore } from './store/tiered.cache-store.js';
@@ -18,11 +19,18 @@ export interface CachePlatform {
 /**
  * The cache stage's dependencies from its parsed configuration (distributed and embedded mode
  * alike). With a database, answers live in its `cache_entries` table (shared by replicas, kept
- * across restarts) behind a per-replica LRU; without one, in this process only.
+ * across restarts) behind a per-replica LRU; without one, in this process only. The semantic layer
+ * is the one `semanticCacheFromConfig` picks (Qdrant, pgvector in the same database, or none).
  */
 export function cacheDepsFromConfig(config: CacheConfig, platform: CachePlatform): CacheDeps {
   const store = platform.dataSource
     ? new TieredCacheStore(new PostgresCacheStore(platform.dataSource), { lruTtlSeconds: config.CACHE_LRU_TTL_SECONDS, maxEntries: config.CACHE_MAX_ENTRIES })
     : new MemoryCacheStore(config.CACHE_MAX_ENTRIES);
-  return { publisher: platform.publisher, store, defaultTtlSeconds: config.CACHE_DEFAULT_TTL_SECONDS };
+  return {
+    publisher: platform.publisher,
+    store,
+    defaultTtlSeconds: config.CACHE_DEFAULT_TTL_SECONDS,
+    semantic: semanticCacheFromConfig(config, platform.dataSource),
+    defaultMode: config.CACHE_DEFAULT_MODE,
+  };
 }

@@ -5,13 +5,13 @@ import { CACHE_DEPS, type CacheDeps } from './cache.tokens.js';
 import { LookupCacheUseCase } from './lookup/lookup-cache.usecase.js';
 import { StoreAnswerUseCase } from './store/store-answer.usecase.js';
 
-/** Waits for the store's calls in flight when the app closes, before the database it runs on goes. */
+/** Waits for the stores' calls in flight when the app closes, before the database they run on goes. */
 @Injectable()
 class CacheStoreCloser implements OnModuleDestroy {
   constructor(@Inject(CACHE_DEPS) private readonly deps: CacheDeps) {}
 
   async onModuleDestroy(): Promise<void> {
-    await (this.deps.store as { close?: () => Promise<void> }).close?.();
+    await Promise.all([(this.deps.store as { close?: () => Promise<void> }).close?.(), this.deps.semantic?.close()]);
   }
 }
 
