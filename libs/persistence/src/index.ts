@@ -36,6 +36,14 @@ export {
 export { DEMO_TENANT, seedDefaults, type SeedOptions, type SeedResult } from './seed/seed-defaults.js';
 export { SUPPORT_ANSWER_PROMPT } from './seed/seed-prompts.js';
 
+export * from './evals/eval-run.repository.js';
+export { TypeormEvalRunRepository } from './evals/typeorm-eval-run.repository.js';
+export { EvalRunPromotionGate } from './evals/eval-run.promotion-gate.js';
+export { EvalAssertion, EvalCase, type EvalAssertionType } from './evals/eval-case.schema.js';
+export { loadEvalDataset, type EvalDataset } from './evals/eval-dataset.loader.js';
+export { loadRubric, parseRubric, renderCriteria, Rubric, RubricVerdict, rubricScore } from './evals/rubric.loader.js';
+
+export { InMemoryEvalRunRepository } from './testing/in-memory-eval-run.repository.js';
 export { InMemoryPromptRegistryRepository } from './testing/in-memory-prompt-registry.repository.js';
 export { InMemoryTenantRepository } from './testing/in-memory-tenant.repository.js';
 export { InMemoryProcessedMessageStore, type InMemoryProcessedMessageStoreOptions } from './testing/in-memory-processed-message.store.js';

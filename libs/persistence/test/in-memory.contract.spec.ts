@@ -1,9 +1,11 @@
-import { InMemoryProcessedMessageStore, InMemoryPromptRegistryRepository, InMemoryTenantRepository } from '#persistence';
+import { InMemoryEvalRunRepository, InMemoryProcessedMessageStore, InMemoryPromptRegistryRepository, InMemoryTenantRepository } from '#persistence';
+import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
 import { describeProcessedMessageStoreContract, type ProcessedMessageStoreSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
 
 describePromptRegistryContract('in-memory fake', () => new InMemoryPromptRegistryRepository());
+describeEvalRunRepositoryContract('in-memory fake', () => new InMemoryEvalRunRepository());
 
 describeTenantRepositoryContract('in-memory fake', () => {
   const tenants = new InMemoryTenantRepository();

@@ -6,6 +6,7 @@ import {
   openDataSource,
   runMigrations,
   startEmbeddedPostgres,
+  TypeormEvalRunRepository,
   TypeormProcessedMessageStore,
   TypeormPromptRegistryRepository,
   TypeormTenantRepository,
@@ -14,6 +15,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { uniqueName } from './contract-helpers.js';
 import { describeDataSourceContract } from './data-source.contract.js';
+import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
 import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
@@ -45,6 +47,7 @@ describeProcessedMessageStoreContract(
   () => sqlSubject(ds, new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 })),
 );
 describeDataSourceContract('PGlite', () => ds, true);
+describeEvalRunRepositoryContract('TypeORM on PGlite', () => new TypeormEvalRunRepository(ds));
 
 describe('TypeormProcessedMessageStore batching', () => {
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);

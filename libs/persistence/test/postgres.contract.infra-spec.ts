@@ -1,11 +1,13 @@
 import {
   openDataSource,
+  TypeormEvalRunRepository,
   TypeormProcessedMessageStore,
   TypeormPromptRegistryRepository,
   TypeormTenantRepository,
 } from '#persistence';
 import type { DataSource } from 'typeorm';
 import { describeDataSourceContract } from './data-source.contract.js';
+import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
 import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
@@ -44,3 +46,4 @@ describeProcessedMessageStoreContract(
   () => sqlSubject(ds, new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 })),
 );
 describeDataSourceContract('Postgres', () => ds);
+describeEvalRunRepositoryContract('TypeORM on Postgres', () => new TypeormEvalRunRepository(ds));
