@@ -25,8 +25,10 @@ export interface HitVerifierOptions {
   idf?: IdfTable;
   /** A content word counts as key when its IDF is at least this. Default 4. */
   keyWordMinIdf?: number;
-  /** Key words one question may have that the other lacks, both sides counted. Default 1. */
+  /** Key words one question may have that the other lacks, both sides counted. Default 0. */
   maxUnmatchedKeyWords?: number;
+  /** Also allows this share of the two questions' key words (together) to be unmatched, for long texts. Default 0.15 (tuned on qqp-pairs-dev and gptcache-mock-pairs; see docs/cache.md). */
+  unmatchedKeyWordShare?: number;
 }
 
 interface Parsed {
@@ -50,6 +52,7 @@ export class HitVerifier {
   private readonly unseenIdf: number;
   private readonly keyWordMinIdf: number;
   private readonly maxUnmatched: number;
+  private readonly unmatchedShare: number;
 
   constructor(options: HitVerifierOptions = {}) {
     const words = options.words ?? loadVerifierWords();
@@ -60,7 +63,8 @@ export class HitVerifier {
     this.idf = new Map(Object.entries(table.idf));
     this.unseenIdf = table.unseenIdf;
     this.keyWordMinIdf = options.keyWordMinIdf ?? 4;
-    this.maxUnmatched = options.maxUnmatchedKeyWords ?? 1;
+    this.maxUnmatched = options.maxUnmatchedKeyWords ?? 0;
+    this.unmatchedShare = options.unmatchedKeyWordShare ?? 0.15;
   }
 
   /** Null when `candidate` may answer `question`, else why not. */
@@ -71,7 +75,8 @@ export class HitVerifier {
     if (a.negated !== b.negated) return 'negation';
     if (![...a.entities].every((e) => b.stems.has(e)) || ![...b.entities].every((e) => a.stems.has(e))) return 'entities';
     const unmatched = [...a.keyWords].filter((w) => !b.stems.has(w)).length + [...b.keyWords].filter((w) => !a.stems.has(w)).length;
-    if (unmatched > this.maxUnmatched) return 'content-words';
+    const allowed = Math.max(this.maxUnmatched, Math.floor(this.unmatchedShare * (a.keyWords.size + b.keyWords.size)));
+    if (unmatched > allowed) return 'content-words';
     return null;
   }
 

@@ -55,6 +55,8 @@ export class PgVectorStore implements VectorStore {
         completion jsonb NOT NULL,
         expires_at timestamptz NOT NULL
       )`);
+    // PLAIN keeps vectors in the row: out-of-line (TOAST) storage costs several page reads per candidate.
+    await this.dataSource.query(`ALTER TABLE ${t} ALTER COLUMN embedding SET STORAGE PLAIN`);
     await this.dataSource.query(`CREATE INDEX IF NOT EXISTS ${t}_scope ON ${t} (${SCOPE_FIELDS.join(', ')})`);
     await this.dataSource.query(`CREATE INDEX IF NOT EXISTS ${t}_expires ON ${t} (expires_at)`);
     await this.dataSource.query(`CREATE INDEX IF NOT EXISTS ${t}_hnsw ON ${t} USING hnsw (embedding vector_cosine_ops)`);

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QdrantClient } from '@qdrant/js-client-rest';
+import type { Completion } from '#contracts';
+import { openDataSource, startEmbeddedPostgres } from '#persistence';
+import { LocalEmbedder } from '../../services/cache/src/semantic/local.embedder.js';
+import { PgVectorStore } from '../../services/cache/src/semantic/pg.vector-store.js';
+import { QdrantVectorStore } from '../../services/cache/src/semantic/qdrant.vector-store.js';
+import type { VectorScope, VectorStore } from '../../services/cache/src/semantic/vector.store.js';
+import { qqpPairs } from './quality.bench.js';
+
+type Table = (title: string, header: string[], rows: string[][]) => void;
+
+const ENTRIES = Number(process.env['BENCH_CACHE_ENTRIES'] ?? 10_000);
+const LOOKUPS = 500;
+const PROBES = 2_000;
+const answer: Completion = { content: 'cached answer', model: 'sim-1', provider: 'cache', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, cachedTokens: 1, costUsd: 0, estimated: false }, ttftMs: null, durationMs: 0 };
+const scopeOf = (tenantId: string, extra: Partial<VectorScope> = {}): VectorScope => ({ tenantId, promptName: 'support-answer', promptVersion: 1, model: 'sim-1', paramsHash: 'p', ...extra });
+
+interface LatencyRow {
+  store: string;
+  p50: number;
+  p99: number;
+  cpuMs: number;
+  /** CPU of the server process per look-up, when it runs here (Qdrant started by scripts/qdrant.sh). */
+  serverCpuMs: number | null;
+  crossScopeHits: number;
+}
+
+/** CPU ms used so far by the process in `pidFile` (Linux /proc; clock ticks of 10 ms), or null. */
+function processCpuMs(pidFile: string | null): number | null {
+  if (!pidFile || !existsSync(pidFile)) return null;
+  try {
+    const stat = readFileSync(`/proc/${readFileSync(pidFile, 'utf8').trim()}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function measure(name: string, store: VectorStore, texts: string[], queries: string[], serverPidFile: string | null = null): Promise<LatencyRow> {
+  const embedder = new LocalEmbedder();
+  await store.ensureCollection();
+  const expiresAt = new Date(Date.now() + 3_600_000);
+  // Four tenants share the collection; look-ups search tenant t0's quarter.
+  for (let i = 0; i < texts.length; i += 500) {
+    const chunk = texts.slice(i, i + 500);
+    const vectors = await embedder.embed(chunk);
+    await store.upsert(chunk.map((text, j) => ({ key: `k${i + j}`, vector: vectors[j]!, scope: scopeOf(`t${(i + j) % 4}`), text, completion: answer, expiresAt })));
+  }
+  const times: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const server0 = processCpuMs(serverPidFile);
+  for (const q of queries.slice(0, LOOKUPS)) {
+    const t0 = performance.now();
+    const [v] = await embedder.embed([q]);
+    await store.search(v!, scopeOf('t0'), { limit: 3 });
+    times.push(performance.now() - t0);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const server1 = processCpuMs(serverPidFile);
+  times.sort((a, b) => a - b);
+  // Same text, same vector (similarity 1) from every other scope: none may come back.
+  let crossScopeHits = 0;
+  const others: Partial<VectorScope>[] = [{ tenantId: 'intruder' }, { promptVersion: 2 }, { model: 'sim-2' }, { paramsHash: 'q' }, { promptName: 'other' }];
+  for (let i = 0; i < PROBES; i += 1) {
+    const index = (i * 4) % texts.length; // entries of tenant t0
+    const [v] = await embedder.embed([texts[index]!]);
+    const change = others[i % others.length]!;
+    crossScopeHits += (await store.search(v!, { ...scopeOf('t0'), ...change }, { limit: 3 })).length;
+  }
+  return { store: name, p50: times[Math.floor(times.length * 0.5)]!, p99: times[Math.floor(times.length * 0.99)]!, cpuMs: (cpu.user + cpu.system) / 1000 / LOOKUPS, serverCpuMs: server0 !== null && server1 !== null ? (server1 - server0) / LOOKUPS : null, crossScopeHits };
+}
+
+export async function runLatencyBench(table: Table): Promise<void> {
+  const pairs = qqpPairs();
+  const texts = [...new Set(pairs.map((p) => p.a))].slice(0, ENTRIES);
+  const queries = pairs.map((p) => p.b);
+  const rows: LatencyRow[] = [];
+
+  const dir = await mkdtemp(join(tmpdir(), 'ballast-bench-cache-'));
+  const pg = await startEmbeddedPostgres({ dataDir: dir });
+  const ds = await openDataSource({ url: pg.url, poolSize: 1 });
+  try {
+    rows.push(await measure('pgvector on PGlite (HNSW)', new PgVectorStore(ds, 'bench-local', 512), texts, queries));
+  } finally {
+    await ds.destroy();
+    await pg.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const url = process.env['QDRANT_URL'] ?? 'http://127.0.0.1:6333';
+  const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+  if (ready) {
+    const model = `bench-local-${process.pid}`;
+    const store = new QdrantVectorStore({ url, timeoutMs: 30_000 }, model, 512);
+    try {
+      const pidFile = process.env['QDRANT_URL'] ? null : '.data/qdrant/qdrant.pid';
+      rows.push(await measure(`Qdrant ${url}`, store, texts, queries, pidFile));
+    } finally {
+      await new QdrantClient({ url, checkCompatibility: false }).deleteCollection(store.collection);
+    }
+  } else {
+    process.stdout.write(`\n(Qdrant not measured: nothing answers ${url}/readyz; npm run qdrant:up)\n`);
+  }
+
+  table(
+    `Semantic look-up at ${texts.length} entries (4 tenants), including local embedding; ${LOOKUPS} look-ups; cross-scope probe: ${PROBES} look-ups of stored texts from another tenant, prompt, version, model or parameters`,
+    ['store', 'p50', 'p99', 'CPU per look-up: this process (embedding, client; PGlite runs here)', 'CPU per look-up: Qdrant server', 'cross-scope hits'],
+    rows.map((r) => [r.store, `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`, `${r.cpuMs.toFixed(2)} ms`, r.serverCpuMs === null ? '-' : `${r.serverCpuMs.toFixed(2)} ms`, String(r.crossScopeHits)]),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm run bench:cache`: the semantic cache's quality on the public pair sets in `shared/datasets`
+ * (or BALLAST_DATASETS_DIR) with the local embedder, with and without hit verification, then
+ * look-up latency at 10k entries per vector store, and a cross-scope probe.
+ *
+ *   npm run bench:cache                 everything (Qdrant only when QDRANT_URL or 127.0.0.1:6333 answers)
+ *   npm run bench:cache -- --quality    quality tables only
+ */
+import { gptcachePairs, qqpPairs, runQualityBench, type QualityResult } from './quality.bench.js';
+import type { ThresholdRow } from '../../services/cache/src/semantic/calibration.js';
+
+const args = process.argv.slice(2);
+const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+
+export function table(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`\n### ${title}\n\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+}
+
+const cells = (r: ThresholdRow | null | undefined) => (r ? [pct(r.precision), pct(r.recall), pct(r.hitRate), String(r.falseHits)] : ['-', '-', '-', '-']);
+
+function printQuality(q: QualityResult): void {
+  table(
+    `${q.name}: local embedder, per threshold (plain | with hit verification)`,
+    ['threshold', 'precision', 'recall', 'hit rate', 'false hits', 'precision (verified)', 'recall (verified)', 'hit rate (verified)', 'false hits (verified)'],
+    q.plain.map((r, i) => [r.threshold.toFixed(3), ...cells(r), ...cells(q.verified[i])]),
+  );
+  table(
+    `${q.name}: held out (threshold picked on the even rows for a target precision, scored on the odd rows)`,
+    ['target', '', 'threshold', 'precision', 'recall', 'hit rate', 'false hits'],
+    q.heldOut.flatMap((h) => [
+      [String(h.target), 'plain', h.plain.pick?.threshold.toFixed(3) ?? 'none', ...cells(h.plain.test)],
+      [String(h.target), 'verified', h.verified.pick?.threshold.toFixed(3) ?? 'none', ...cells(h.verified.test)],
+    ]),
+  );
+  if (q.equalRecall.some((r) => r.plain.falseHits > 0)) {
+    table(
+      `${q.name}: false hits verification removes at equal recall`,
+      ['verified threshold', 'recall (verified)', 'false hits (verified)', 'plain threshold at that recall', 'recall (plain)', 'false hits (plain)', 'removed'],
+      q.equalRecall.map((r) => [
+        r.verified.threshold.toFixed(3),
+        pct(r.verified.recall),
+        String(r.verified.falseHits),
+        r.plain.threshold.toFixed(3),
+        pct(r.plain.recall),
+        String(r.plain.falseHits),
+        r.plain.falseHits ? pct(1 - r.verified.falseHits / r.plain.falseHits) : '-',
+      ]),
+    );
+  }
+}
+
+printQuality(await runQualityBench('qqp-pairs-dev (hard negatives)', qqpPairs()));
+printQuality(await runQualityBench('gptcache-mock-pairs (all duplicates: precision is 100% by construction)', gptcachePairs()));
+if (!args.includes('--quality')) {
+  const { runLatencyBench } = await import('./latency.bench.js');
+  await runLatencyBench(table);
+}
