@@ -41,7 +41,7 @@ function processCpuMs(pidFile: string | null): number | null {
   }
 }
 
-async function measure(name: string, store: VectorStore, texts: string[], queries: string[], serverPidFile: string | null = null): Promise<LatencyRow> {
+async function measure(name: string, store: VectorStore, texts: string[], queries: string[], serverPidFile: string | null = null, settle: () => Promise<void> = async () => {}): Promise<LatencyRow> {
   const embedder = new LocalEmbedder();
   await store.ensureCollection();
   const expiresAt = new Date(Date.now() + 3_600_000);
@@ -51,6 +51,7 @@ async function measure(name: string, store: VectorStore, texts: string[], querie
     const vectors = await embedder.embed(chunk);
     await store.upsert(chunk.map((text, j) => ({ key: `k${i + j}`, vector: vectors[j]!, scope: scopeOf(`t${(i + j) % 4}`), text, completion: answer, expiresAt })));
   }
+  await settle();
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
   const server0 = processCpuMs(serverPidFile);
@@ -99,7 +100,12 @@ export async function runLatencyBench(table: Table): Promise<void> {
     const store = new QdrantVectorStore({ url, timeoutMs: 30_000 }, model, 512);
     try {
       const pidFile = process.env['QDRANT_URL'] ? null : '.data/qdrant/qdrant.pid';
-      rows.push(await measure(`Qdrant ${url}`, store, texts, queries, pidFile));
+      const client = new QdrantClient({ url, checkCompatibility: false });
+      // Measure once the optimizer has built the HNSW index (status green), not while it indexes.
+      const settle = async () => {
+        for (let i = 0; i < 240 && (await client.getCollection(store.collection)).status !== 'green'; i += 1) await new Promise((r) => setTimeout(r, 250));
+      };
+      rows.push(await measure(`Qdrant ${url}`, store, texts, queries, pidFile, settle));
     } finally {
       await new QdrantClient({ url, checkCompatibility: false }).deleteCollection(store.collection);
     }

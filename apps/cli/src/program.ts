@@ -8,12 +8,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT, commandPath, oneLine, takeActionExitCode } from './cli.js';
+import { register as registerCache } from './commands/cache.command.js';
 import { register as registerGuard } from './commands/guard.command.js';
 import { register as registerPrompts } from './commands/prompts.command.js';
 import { register as registerSeed } from './commands/seed.command.js';
 import { register as registerSimulate } from './commands/simulate.command.js';
 
-const COMMAND_GROUPS: ReadonlyArray<(program: Command) => void> = [registerSeed, registerGuard, registerPrompts, registerSimulate];
+const COMMAND_GROUPS: ReadonlyArray<(program: Command) => void> = [registerSeed, registerGuard, registerPrompts, registerSimulate, registerCache];
 
 export interface CliIo {
   stdout(text: string): void;

@@ -1,0 +1,94 @@
+/**
+ * `npx ballast cache calibrate`: embeds labelled question pairs with the configured embedder
+ * (CACHE_EMBEDDINGS_* or the local one) and hit verification, prints precision, recall and hit rate
+ * per similarity threshold, and recommends the lowest threshold that meets the target precision.
+ *
+ *   npx ballast cache calibrate --pairs pairs.jsonl --target-precision 0.9
+ *   npx ballast cache calibrate --pairs pairs.jsonl --json > calibration.json
+ */
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import { CliError, EXIT, action, commandGroup } from '../cli.js';
+
+interface CalibrateOptions {
+  pairs: string;
+  targetPrecision: number;
+  json?: boolean;
+  verify: boolean;
+}
+
+function share(raw: string): number {
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw.trim()) || value <= 0 || value > 1) throw new InvalidArgumentError('Expected a number above 0 and at most 1.');
+  return value;
+}
+
+export function register(program: Command): void {
+  const cache = commandGroup(program, 'cache', 'semantic cache tools (cache calibrate)');
+  cache
+    .command('calibrate')
+    .summary('precision, recall and hit rate per similarity threshold on labelled pairs')
+    .description('Embeds each {"a","b","duplicate"} line of --pairs with the configured embedder (CACHE_EMBEDDINGS_URL or the local one), applies hit verification, prints precision, recall and hit rate per threshold, and recommends the lowest threshold whose precision meets --target-precision.')
+    .requiredOption('--pairs <file>', 'JSON lines {"a": "question", "b": "question", "duplicate": true|false}')
+    .option('--target-precision <share>', 'precision the recommended threshold must reach', share, 0.95)
+    .option('--json', 'print one JSON object: {embedder, verification, table, recommendedThreshold}')
+    .option('--no-verify', 'score similarity alone, without hit verification')
+    .addHelpText('after', '\nExamples:\n  npx ballast cache calibrate --pairs ../shared/datasets/cache/qqp-pairs-dev.jsonl --target-precision 0.9\n  npx ballast cache calibrate --pairs pairs.jsonl --json')
+    .action(action(calibrate));
+}
+
+async function readPairs(file: string) {
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new CliError(`cannot read --pairs ${file}: ${(error as Error).message}`);
+  });
+  return text
+    .split('\n')
+    .map((line, i) => ({ line: line.trim(), n: i + 1 }))
+    .filter(({ line }) => line)
+    .map(({ line, n }) => {
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch {
+        throw new CliError(`${file} line ${n} is not JSON; each line must be {"a": "...", "b": "...", "duplicate": true|false}`);
+      }
+      const r = row as { a?: unknown; b?: unknown; duplicate?: unknown };
+      if (typeof r.a !== 'string' || typeof r.b !== 'string' || typeof r.duplicate !== 'boolean') {
+        throw new CliError(`${file} line ${n} needs "a" and "b" strings and a boolean "duplicate"`);
+      }
+      return { a: r.a, b: r.b, duplicate: r.duplicate };
+    });
+}
+
+async function calibrate(options: CalibrateOptions): Promise<number> {
+  const pairs = await readPairs(options.pairs);
+  if (pairs.length === 0) throw new CliError(`${options.pairs} has no pairs`);
+  const { loadConfig } = await import('#config');
+  const { cacheConfig } = await import('../../../../services/cache/src/cache.config.js');
+  const { embedderFromConfig } = await import('../../../../services/cache/src/semantic/semantic-cache.factory.js');
+  const { HitVerifier } = await import('../../../../services/cache/src/semantic/hit.verifier.js');
+  const { DEFAULT_THRESHOLDS, recommendThreshold, scorePairs, thresholdTable } = await import('../../../../services/cache/src/semantic/calibration.js');
+  const embedder = embedderFromConfig(loadConfig(cacheConfig.schema));
+  const progress = (done: number) => {
+    if (options.json) return;
+    const width = 30;
+    const filled = Math.round((done / pairs.length) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${pairs.length} pairs${done === pairs.length ? '\n' : ''}`);
+  };
+  const scored = await scorePairs(pairs, embedder, options.verify ? new HitVerifier() : undefined, progress);
+  const table = thresholdTable(scored, DEFAULT_THRESHOLDS, options.verify);
+  const recommended = recommendThreshold(table, options.targetPrecision);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ embedder: embedder.model, verification: options.verify, pairs: pairs.length, targetPrecision: options.targetPrecision, table, recommendedThreshold: recommended?.threshold ?? null })}\n`);
+  } else {
+    const pct = (n: number) => `${(n * 100).toFixed(1)}%`.padStart(7);
+    const lines = table.map((r) => `${r.threshold.toFixed(3)}  ${pct(r.precision)}  ${pct(r.recall)}  ${pct(r.hitRate)}  ${String(r.falseHits).padStart(10)}`);
+    process.stdout.write(`embedder ${embedder.model}, ${options.verify ? 'with' : 'without'} hit verification, ${pairs.length} pairs\n\nthreshold  precision  recall  hit rate  false hits\n${lines.join('\n')}\n\n`);
+    process.stdout.write(
+      recommended
+        ? `recommended threshold: ${recommended.threshold} (precision ${pct(recommended.precision).trim()}, recall ${pct(recommended.recall).trim()}, hit rate ${pct(recommended.hitRate).trim()})\n`
+        : `no threshold reaches precision ${options.targetPrecision}; lower --target-precision or use a stronger embedder (CACHE_EMBEDDINGS_URL)\n`,
+    );
+  }
+  return recommended ? EXIT.ok : EXIT.checkFailed;
+}
