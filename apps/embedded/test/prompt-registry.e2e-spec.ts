@@ -66,7 +66,7 @@ describe('prompt registry changes on running ingress replicas', () => {
     const cachedV1 = await ask(0, 'cached-v1-b', question);
     expect(cachedV1).toMatchObject({ header: '1', cache: 'hit-exact', outcome: { source: 'cache' } });
 
-    await onBothReplicas(() => registry.promote(PROMPT, { label: 'production', version: 2, actor: 'e2e', reason: 'better sampling' }));
+    await onBothReplicas(() => registry.promote(PROMPT, { label: 'production', version: 2, actor: 'e2e', reason: 'better sampling', force: true }));
 
     for (const replica of [0, 1]) {
       const after = await ask(replica, `after-${replica}`);
@@ -85,7 +85,7 @@ describe('prompt registry changes on running ingress replicas', () => {
   });
 
   it('splits a canary by request id, names the version used in the header and the usage events, and ends it on rollback', async () => {
-    await onBothReplicas(() => registry.promote(PROMPT, { label: 'production', version: 2, actor: 'e2e', reason: 'canary', canaryPercent: 50 }));
+    await onBothReplicas(() => registry.promote(PROMPT, { label: 'production', version: 2, actor: 'e2e', reason: 'canary', canaryPercent: 50, force: true }));
     const ids = Array.from({ length: 16 }, (_, i) => `canary-${i}`);
     const expected = ids.map((id) => (trafficBucket(PROMPT, id) < 0.5 ? 2 : 1));
     expect(new Set(expected)).toEqual(new Set([1, 2]));

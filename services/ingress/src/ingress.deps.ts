@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { Publisher, Transport } from '#messaging';
-import { TypeormPromptRegistryRepository, TypeormTenantRepository, type ProcessedMessageStore } from '#persistence';
+import { EvalRunPromotionGate, TypeormEvalRunRepository, TypeormPromptRegistryRepository, TypeormTenantRepository, type ProcessedMessageStore } from '#persistence';
 import type { IngressConfig } from './ingress.config.js';
 import type { IngressDeps } from './ingress.tokens.js';
 
@@ -21,6 +21,7 @@ export function ingressDepsFromConfig(config: IngressConfig, platform: IngressPl
     transport: platform.transport,
     publisher: platform.publisher,
     registry: new TypeormPromptRegistryRepository(platform.dataSource),
+    promotionGate: new EvalRunPromotionGate(new TypeormEvalRunRepository(platform.dataSource)),
     tenants: new TypeormTenantRepository(platform.dataSource),
     ledger: platform.ledger,
     instanceId: platform.instanceId ?? config.INGRESS_INSTANCE_ID ?? `${hostname()}-${config.BALLAST_PORT}`,

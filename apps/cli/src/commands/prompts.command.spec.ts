@@ -2,6 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
+import { openRegistrySession } from '../prompts/registry-session.js';
 import { runCli } from '../program.js';
 
 jest.setTimeout(120_000);
@@ -52,6 +53,20 @@ describe('ballast prompts on a fresh data dir', () => {
     }
   });
 
+  /** What `ballast eval run` stores for a version with no regression (eval.command.spec.ts runs it for real). */
+  async function passingEvalRun(name: string, versions: number[]): Promise<void> {
+    const { TypeormEvalRunRepository } = await import('#persistence');
+    const session = await openRegistrySession();
+    try {
+      const runs = new TypeormEvalRunRepository(session.dataSource);
+      for (const promptVersion of versions) {
+        await runs.save({ promptName: name, promptVersion, baselineVersion: null, model: 'sim-1', datasetHash: 'f'.repeat(64), cases: 1, passed: 1, errors: 0, baselinePassed: null, regressions: 0, tolerance: 0, assertionPassRates: {}, verdict: 'pass', target: 'embedded', actor: 'ada' }, []);
+      }
+    } finally {
+      await session.close();
+    }
+  }
+
   it('pushes, promotes with a canary, finishes, rolls back and shows the history', async () => {
     const dry = await ballast('prompts', 'push', prompts, '--dry-run');
     expect(dry.code).toBe(0);
@@ -72,8 +87,11 @@ describe('ballast prompts on a fresh data dir', () => {
     expect(diff.out).toContain('- params.temperature: 0');
     expect(diff.out).toContain('+ params.temperature: 0.2');
 
+    const refused = await ballast('prompts', 'promote', 'support-answer@1', '--label', 'production', '--reason', 'launch');
+    expect(refused).toMatchObject({ code: 1, err: expect.stringMatching(/has not passed its promotion gate: no eval run/) });
+    await passingEvalRun('support-answer', [1, 2]);
     const first = await ballast('prompts', 'promote', 'support-answer@1', '--label', 'production', '--reason', 'launch');
-    expect(first).toMatchObject({ code: 0, out: expect.stringContaining('support-answer:production moved: v1; gate: none configured') });
+    expect(first).toMatchObject({ code: 0, out: expect.stringContaining('support-answer:production moved: v1; gate: passed') });
     expect(first.err).toContain('KAFKA_BROKERS is not set');
     expect((await ballast('prompts', 'promote', 'support-answer@2', '--label', 'production', '--canary', '10', '--reason', 'warmer')).code).toBe(0);
     const listed = JSON.parse((await ballast('prompts', 'list', '--json')).out) as { prompts: { name: string; canaries: unknown }[] };

@@ -235,14 +235,14 @@ function print(value: unknown): number {
   return 0;
 }
 
-function table(header: string[], rows: string[][]): void {
+export function table(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   process.stdout.write(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`);
 }
 
 /** A one-line progress bar on stderr, only on a terminal, so pipes and --json stay clean. */
-class Progress {
+export class Progress {
   private done_ = 0;
   private readonly on: boolean;
 

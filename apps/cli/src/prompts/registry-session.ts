@@ -3,6 +3,7 @@
  * data dir (PGlite in BALLAST_DATA_DIR); registry events go to Kafka when KAFKA_BROKERS is set.
  */
 import { userInfo } from 'node:os';
+import type { DataSource } from 'typeorm';
 import type { PromptRegistryRepository, PromptRegistryService } from '#persistence';
 import { CliError, oneLine } from '../cli.js';
 
@@ -16,6 +17,8 @@ Environment:
 export interface RegistrySession {
   registry: PromptRegistryRepository;
   changes: PromptRegistryService;
+  /** The registry's database (eval runs live there too). */
+  dataSource: DataSource;
   /** Where the registry lives, without credentials, for messages. */
   where: string;
   /** Whether changes reach running services as events (KAFKA_BROKERS). */
@@ -24,7 +27,8 @@ export interface RegistrySession {
 }
 
 export async function openRegistrySession(env: NodeJS.ProcessEnv = process.env): Promise<RegistrySession> {
-  const { openDataSource, startEmbeddedPostgres, TypeormPromptRegistryRepository, PromptRegistryService, NO_REGISTRY_EVENTS } = await import('#persistence');
+  const { openDataSource, startEmbeddedPostgres, TypeormPromptRegistryRepository, PromptRegistryService, NO_REGISTRY_EVENTS, EvalRunPromotionGate, TypeormEvalRunRepository } =
+    await import('#persistence');
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
@@ -49,7 +53,9 @@ export async function openRegistrySession(env: NodeJS.ProcessEnv = process.env):
     closers.push(() => dataSource.destroy());
     const events = env['KAFKA_BROKERS'] ? await kafkaEvents(env['KAFKA_BROKERS'], env['KAFKA_CLIENT_ID'] || 'ballast', closers) : null;
     const registry = new TypeormPromptRegistryRepository(dataSource);
-    return { registry, changes: new PromptRegistryService(registry, events ?? NO_REGISTRY_EVENTS), where, emits: events !== null, close };
+    // Promotions need a passing eval run (ballast eval run) unless forced with a reason.
+    const gate = new EvalRunPromotionGate(new TypeormEvalRunRepository(dataSource));
+    return { registry, changes: new PromptRegistryService(registry, events ?? NO_REGISTRY_EVENTS, gate), dataSource, where, emits: events !== null, close };
   } catch (error) {
     await close();
     throw error;

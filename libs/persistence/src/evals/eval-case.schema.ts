@@ -13,6 +13,8 @@ export const EvalAssertion = z.discriminatedUnion('type', [
   z.object({ type: z.literal('numeric'), value: z.number(), tolerance: z.number().nonnegative().default(0) }),
   /** Token-set similarity (0-1) to a reference answer. */
   z.object({ type: z.literal('similar'), reference: z.string().min(1), threshold: z.number().min(0).max(1).default(0.5) }),
+  /** The pipeline blocked the request (a guardrail refused it), e.g. a prompt-injection case. */
+  z.object({ type: z.literal('blocked') }),
   /** An LLM judge scores the answer with a rubric (`rubrics/<rubric>.yaml`); passes at `threshold` (1-5) or above. */
   z.object({ type: z.literal('judge'), rubric: z.string().min(1), threshold: z.number().min(1).max(5).default(4) }),
 ]);

@@ -125,6 +125,8 @@ export class PromptRegistryService {
     const verdict = await this.gate.passes(name, version);
     if (verdict.passed) return 'passed';
     if (force) return 'forced';
+    // An unknown prompt or version is reported as such by the label change, not as a refusal.
+    if (!(await this.registry.resolve(name, { version }))) return 'not_checked';
     throw new BallastError(
       ERROR_CODES.promotionRefused,
       `version ${version} of '${name}' has not passed its promotion gate: ${verdict.detail} (or promote with force and a reason)`,
