@@ -1,6 +1,7 @@
 import { buildResponse, createEnvelope, PipelineState, TOPICS, type Completion, type Envelope } from '#contracts';
 import type { Publisher, PublishItem } from '#messaging';
 import { metricsRegistry } from '#observability';
+import { waitUntil } from '#testing';
 import type { CacheDeps } from '../src/cache.tokens.js';
 import { LookupCacheUseCase } from '../src/lookup/lookup-cache.usecase.js';
 import { semanticRefOf, semanticScopeOf } from '../src/lookup/semantic-key.js';
@@ -156,6 +157,24 @@ describe('Semantic cache look-up (cache stage)', () => {
       expect([result.topic, result.state.cache?.outcome]).toEqual([TOPICS.inference, 'miss']);
       expect(await failuresCounted()).toBe(before + 1);
     }
+  });
+});
+
+describe('SemanticCache sweeper', () => {
+  it('deletes expired entries on its interval once the collection is ready', async () => {
+    const embedder = new LocalEmbedder();
+    const store = new MemoryVectorStore(embedder.model, embedder.dimensions);
+    const cache = new SemanticCache({ embedder, store, verifier: null, defaultThreshold: 0.9, timeoutMs: 1000, pruneIntervalMs: 10 });
+    const ref = semanticRefOf(stateOf({ question: QUESTION }))!;
+    const scope = semanticScopeOf('acme', { name: 'support-answer', version: 3 }, ref);
+    await cache.store({ key: 'gone', text: QUESTION, scope, completion: answer('old'), expiresAt: new Date(Date.now() + 30) });
+    const [v] = await embedder.embed([QUESTION]);
+    let left = 1;
+    await waitUntil(() => {
+      void store.search(v!, scope, { now: new Date(0) }).then((found) => (left = found.length));
+      return left === 0;
+    }, 'the sweeper to delete the expired entry');
+    await cache.close();
   });
 });
 

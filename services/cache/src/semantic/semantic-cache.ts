@@ -22,14 +22,16 @@ export interface SemanticCacheOptions {
   timeoutMs: number;
   /** Neighbours above the threshold tried in turn against the verifier. Default 3. */
   candidates?: number;
+  /** How often expired entries are deleted, once the collection is ready; 0 never. Default 600,000 (10 min). */
+  pruneIntervalMs?: number;
 }
 
 const failures = () =>
   counter({
     name: 'ballast_cache_semantic_failures_total',
-    help: 'Semantic cache look-ups or writes that failed or timed out and were treated as a miss (fail open)',
+    help: 'Semantic cache look-ups, writes or prunes that failed or timed out (a look-up became a miss: fail open)',
     labelNames: ['operation', 'reason'],
-    labelBounds: { operation: ['lookup', 'store'], reason: ['timeout', 'error'] },
+    labelBounds: { operation: ['lookup', 'store', 'prune'], reason: ['timeout', 'error'] },
   });
 
 const refusals = () =>
@@ -66,6 +68,8 @@ async function within<T>(ms: number, work: (signal: AbortSignal) => Promise<T>):
  */
 export class SemanticCache {
   private ready: Promise<void> | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(private readonly options: SemanticCacheOptions) {}
 
@@ -110,16 +114,31 @@ export class SemanticCache {
   }
 
   close(): Promise<void> {
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     return this.options.store.close();
   }
 
-  /** Creates the collection once; a failure is retried on the next call. */
+  /** Creates the collection once (a failure is retried on the next call), then starts the sweeper. */
   private ensureReady(): Promise<void> {
-    this.ready ??= this.options.store.ensureCollection().catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
+    this.ready ??= this.options.store.ensureCollection().then(
+      () => this.startSweeper(),
+      (error: unknown) => {
+        this.ready = null;
+        throw error;
+      },
+    );
     return this.ready;
+  }
+
+  private startSweeper(): void {
+    const every = this.options.pruneIntervalMs ?? 600_000;
+    if (every <= 0 || this.sweeper || this.closed) return;
+    // Any replica may prune; concurrent prunes delete the same expired points at worst twice.
+    this.sweeper = setInterval(() => {
+      this.options.store.prune(new Date()).catch(() => failures().inc({ operation: 'prune', reason: 'error' }));
+    }, every);
+    this.sweeper.unref();
   }
 
   private async guard<T>(operation: 'lookup' | 'store', ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
