@@ -60,6 +60,10 @@ export function describeEvalRunRepositoryContract(name: string, create: () => Ev
       await repo.save(run(prompt, { promptVersion: 1, datasetHash: 'b'.repeat(64) }), []);
       expect(await gate.passes(prompt, 2)).toMatchObject({ passed: false, detail: expect.stringMatching(/older golden set/) });
       expect((await gate.passes(prompt, 1)).passed).toBe(true);
+      // A sampled run (eval run --sample) neither passes the gate nor changes which golden set is current.
+      await repo.save(run(prompt, { promptVersion: 4, datasetHash: `sample-3-${'c'.repeat(64)}` }), []);
+      expect(await gate.passes(prompt, 4)).toMatchObject({ passed: false, detail: expect.stringMatching(/only sampled/) });
+      expect((await gate.passes(prompt, 1)).passed).toBe(true);
     });
   });
 }
