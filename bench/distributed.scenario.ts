@@ -3,16 +3,16 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs, { type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { ALL_TOPICS, HEADERS, TOPICS, type LlmResponse } from '#contracts';
-import { loadPromptFiles, openDataSource, seedDefaults } from '#persistence';
+import { TypeormTenantRepository, loadPromptFiles, openDataSource, seedDefaults } from '#persistence';
 import { distinctQuestions, pooledQuestions, runBurst, runOpenLoop, saturationNote, type OpenLoopEnd, type RequestSink } from './load.generator.js';
 import { OutcomeTracker } from './outcome.tracker.js';
 import { CpuSampler, pidsMatching } from './process.cpu.js';
-import { errorRow, resultFrom, type BenchOptions, type BenchPlan, type ScenarioResult } from './scenario.js';
+import { BENCH_TENANT, errorRow, resultFrom, type BenchOptions, type BenchPlan, type ScenarioResult } from './scenario.js';
 import { SERVICES, lastLines, missingBuilds, problemLines, spawnService, stopServices, waitReady, type ServiceProcess } from './service.processes.js';
 
 const { Kafka: KafkaClient, Partitioners, logLevel } = kafkajs;
 
-const TENANT = 'demo';
+const TENANT = BENCH_TENANT.id;
 const API_KEY = 'ballast-bench-key';
 const DEFAULT_BROKERS = '127.0.0.1:9092';
 const DEFAULT_DATABASE_URL = 'postgres://ballast:ballast@127.0.0.1:5432/ballast';
@@ -45,11 +45,12 @@ export async function runDistributed(root: string, plan: BenchPlan, options: Ben
     return fail(`no Kafka broker at ${brokers.join(',')} (${describe(error)}); start one with bash scripts/kafka.sh up or set KAFKA_BROKERS`);
   }
   try {
-    log(`distributed: migrating and seeding ${redact(databaseUrl)} (tenant demo, prompts/*.yaml)`);
+    log(`distributed: migrating and seeding ${redact(databaseUrl)} (tenants demo and bench, prompts/*.yaml)`);
     const dataSource = await openDataSource({ url: databaseUrl, connectTimeoutMs: 3_000, applicationName: 'ballast-bench' });
     try {
       const prompts = (await loadPromptFiles(join(root, 'prompts'))).map((f) => f.definition);
       await seedDefaults(dataSource, { apiKey: API_KEY, prompts });
+      await new TypeormTenantRepository(dataSource).upsertTenant(BENCH_TENANT);
     } finally {
       await dataSource.destroy();
     }

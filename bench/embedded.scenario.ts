@@ -7,9 +7,9 @@ import { startTelemetry } from '#observability';
 import { distinctQuestions, pooledQuestions, runBurst, runOpenLoop, saturationNote, type RequestSink } from './load.generator.js';
 import { WindowProfiler } from './cpu.profiler.js';
 import { OutcomeTracker } from './outcome.tracker.js';
-import { errorRow, resultFrom, type BenchOptions, type BenchPlan, type ScenarioResult } from './scenario.js';
+import { BENCH_TENANT, errorRow, resultFrom, type BenchOptions, type BenchPlan, type ScenarioResult } from './scenario.js';
 
-const TENANT = 'demo';
+const TENANT = BENCH_TENANT.id;
 const API_KEY = 'ballast-bench-key';
 
 interface Running {
@@ -24,6 +24,7 @@ interface Running {
 async function start(root: string): Promise<Running> {
   const { startEmbedded } = await import('../apps/embedded/src/embedded.js');
   const ballast = await startEmbedded({ port: 0, apiKey: API_KEY, promptsDir: join(root, 'prompts') });
+  await ballast.tenants.upsertTenant(BENCH_TENANT);
   let tracker = new OutcomeTracker();
   const consumer: ConsumerHandle = await ballast.transport.consume({
     groupId: `ballast-bench-${process.pid}-${Date.now()}`,

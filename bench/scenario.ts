@@ -111,3 +111,9 @@ export function errorRow(mode: BenchMode, label: string, error: string): Scenari
     notes: [],
   };
 }
+
+/**
+ * The tenant the bench drives: allowed the simulator and without a request quota, so the figures
+ * measure the pipeline, not the demo tenant's 600 requests per minute.
+ */
+export const BENCH_TENANT = { id: 'bench', name: 'Bench load', allowedModels: ['sim-1'], quotas: {} };

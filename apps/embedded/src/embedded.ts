@@ -6,11 +6,13 @@ import { DEFAULT_RETRY_POLICY, MemoryBroker, MemoryTransport, Publisher, type Tr
 import { configureObservability, createLogger } from '#observability';
 import {
   TypeormProcessedMessageStore,
+  TypeormTenantRepository,
   loadPromptFiles,
   openDataSource,
   seedDefaults,
   startEmbeddedPostgres,
   startLedgerPruner,
+  type TenantRepository,
 } from '#persistence';
 import { createStageApp, stopStageApps, type DrainReport } from '#runtime';
 import { cacheDepsFromConfig } from '../../../services/cache/src/cache.deps.js';
@@ -56,6 +58,8 @@ export interface Embedded {
   transport: Transport;
   broker: MemoryBroker;
   apps: INestApplication[];
+  /** Tenants and API keys in the embedded registry (tests and the bench add their own). */
+  tenants: TenantRepository;
   /**
    * Readiness fails and new HTTP requests get 503 at once; requests and bus records in flight get
    * `graceMs` (default 0) to finish; then the stages close upstream first, then the bus and PGlite.
@@ -114,7 +118,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
 
   // Downstream stages first, so no stage publishes to a topic whose consumer has not joined yet.
   const apps: NestFastifyApplication[] = [];
-  apps.push(await createStageApp(stage('metrics', MetricsModule.register(metricsDepsFromConfig(config.metrics), { http: false }), config.metrics)));
+  const metricsDeps = metricsDepsFromConfig(config.metrics, { publisher: publisher('metrics'), transport });
+  apps.push(await createStageApp(stage('metrics', MetricsModule.register(metricsDeps, { http: false }), config.metrics)));
   apps.push(await createStageApp(stage('judge', JudgeModule.register(judgeDepsFromConfig(config.judge, { publisher: publisher('judge') }), { http: false }), config.judge)));
   const inferenceDeps = inferenceDepsFromConfig(
     config.inference,
@@ -146,6 +151,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     transport,
     broker,
     apps,
+    tenants: new TypeormTenantRepository(dataSource),
     stop(stopOptions = {}) {
       return (stopping ??= (async () => {
         const report = await stopStageApps([...apps].reverse(), { graceMs: stopOptions.graceMs ?? 0, wholePipeline: true });

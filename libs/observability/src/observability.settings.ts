@@ -1,3 +1,5 @@
+import { configureMetrics, type MetricsConfig } from './metrics.access.js';
+
 /** What the parsed configuration decides for logs and spans. */
 export interface ObservabilitySettings {
   /** pino level for loggers created without an explicit one. */
@@ -8,8 +10,8 @@ export interface ObservabilitySettings {
   captureContent: boolean;
 }
 
-/** The common config's variables that `configureObservability` applies. */
-export interface ObservabilityConfig {
+/** The common config's variables that `configureObservability` applies (the metrics ones included). */
+export interface ObservabilityConfig extends MetricsConfig {
   LOG_LEVEL: string;
   BALLAST_LOG_CONTENT: boolean;
   BALLAST_CAPTURE_CONTENT: boolean;
@@ -19,7 +21,7 @@ const DEFAULTS: Readonly<ObservabilitySettings> = Object.freeze({ logLevel: 'inf
 let current: Readonly<ObservabilitySettings> = DEFAULTS;
 
 /**
- * Applies the parsed configuration to loggers created afterwards and to spans; content stays off
+ * Applies the parsed configuration to loggers created afterwards, to spans and to `/metrics` (token, label limits); content stays off
  * until this is called with it on. The process environment is never read here: `#config` is the one reader.
  *
  * @example
@@ -28,6 +30,7 @@ let current: Readonly<ObservabilitySettings> = DEFAULTS;
  */
 export function configureObservability(config: ObservabilityConfig): void {
   current = Object.freeze({ logLevel: config.LOG_LEVEL, logContent: config.BALLAST_LOG_CONTENT, captureContent: config.BALLAST_CAPTURE_CONTENT });
+  configureMetrics(config);
 }
 
 export function observabilitySettings(): Readonly<ObservabilitySettings> {

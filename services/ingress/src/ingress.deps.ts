@@ -27,6 +27,7 @@ export function ingressDepsFromConfig(config: IngressConfig, platform: IngressPl
     instanceId: platform.instanceId ?? config.INGRESS_INSTANCE_ID ?? `${hostname()}-${config.BALLAST_PORT}`,
     limits: { defaultTimeoutMs: config.INGRESS_DEFAULT_TIMEOUT_MS, maxTimeoutMs: config.INGRESS_MAX_TIMEOUT_MS, defaultMaxTokens: config.INGRESS_DEFAULT_MAX_TOKENS },
     concurrency: config.BALLAST_CONSUMER_CONCURRENCY,
+    adminKey: config.BALLAST_ADMIN_KEY ?? null,
   };
 }
 

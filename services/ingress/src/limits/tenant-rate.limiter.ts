@@ -79,8 +79,8 @@ export class TenantRateLimiter {
     }
   }
 
-  /** Like `admit`, for requests that name their tenant (Kafka): its quotas are read at most every 30 s. */
-  async admitTenantId(tenantId: string): Promise<RateDecision | null> {
+  /** The tenant a request names (Kafka requests carry no key), read at most every 30 s; null when unknown. */
+  async tenantById(tenantId: string): Promise<Tenant | null> {
     const now = this.now();
     let hit = this.tenants.get(tenantId);
     if (!hit || hit.until <= now) {
@@ -88,7 +88,13 @@ export class TenantRateLimiter {
       hit = { tenant: await this.repository.findTenant(tenantId), until: now + TENANT_CACHE_MS };
       this.tenants.set(tenantId, hit);
     }
-    return hit.tenant ? this.admit(hit.tenant) : null;
+    return hit.tenant;
+  }
+
+  /** Like `admit`, for requests that name their tenant (Kafka). */
+  async admitTenantId(tenantId: string): Promise<RateDecision | null> {
+    const tenant = await this.tenantById(tenantId);
+    return tenant ? this.admit(tenant) : null;
   }
 
   /** Throws `ballast.quota_exceeded` when a request naming `tenantId` is over its tenant's limit. */

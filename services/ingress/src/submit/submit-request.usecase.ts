@@ -84,8 +84,13 @@ export class SubmitRequestUseCase {
   }
 
   private async prepare(request: LlmRequest, tenant: Tenant | null, receivedAt: Date): Promise<PipelineState> {
-    // HTTP requests were counted by the TenantGuard; Kafka ones name their tenant and are counted here.
-    if (!tenant) await this.limiter.enforceTenantId(request.tenantId);
+    // HTTP requests were authenticated and counted by the TenantGuard; Kafka ones name their tenant,
+    // which must exist, and are counted here; the tenant's model allow-list applies to both.
+    if (!tenant) {
+      tenant = await this.limiter.tenantById(request.tenantId);
+      if (!tenant) throw new BallastError(ERROR_CODES.forbidden, `tenant "${request.tenantId}" does not exist`, { status: 403 });
+      await this.limiter.enforceTenantId(request.tenantId);
+    }
     if (request.prompt) {
       const resolved = await this.prompts.resolve(request.prompt, request.requestId);
       if (!resolved) {
@@ -103,7 +108,7 @@ export class SubmitRequestUseCase {
       });
     }
     const model = request.model!;
-    if (tenant && !tenant.allowedModels.includes(model)) {
+    if (!tenant.allowedModels.includes(model)) {
       throw new BallastError(ERROR_CODES.forbidden, `model "${model}" is not allowed for tenant "${tenant.id}"`, { status: 403 });
     }
     return this.state(request, receivedAt, null, {
