@@ -1,5 +1,6 @@
 import { BallastError, ERROR_CODES, LlmRequest } from '#contracts';
-import { InMemoryProcessedMessageStore, type Tenant } from '#persistence';
+import { InMemoryProcessedMessageStore, InMemoryTenantRepository, type Tenant } from '#persistence';
+import { TenantRateLimiter } from '../limits/tenant-rate.limiter.js';
 import { RequestLedger } from '../outcomes/request.ledger.js';
 import { SubmitRequestUseCase } from './submit-request.usecase.js';
 
@@ -37,5 +38,34 @@ describe('hardening 4 and 6: SubmitRequestUseCase claims a request id only for a
     const conflict = await submit.execute(request('goodbye'), tenant).catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(BallastError);
     expect(conflict).toMatchObject({ code: ERROR_CODES.idempotencyConflict, options: { status: 409 } });
+  });
+});
+
+describe('requests from the requests topic name their tenant, which is checked like a key would be', () => {
+  async function kafkaUseCase() {
+    const published: Array<{ payload: { status: string; error?: { code: string } } }> = [];
+    const publisher = {
+      publish: async (_topic: string, envelope: never) => void published.push(envelope),
+      publishAll: async (items: Array<{ envelope: never }>) => void published.push(...items.map((i) => i.envelope)),
+    };
+    const tenants = new InMemoryTenantRepository();
+    await tenants.upsertTenant({ id: 'demo', name: 'Demo', allowedModels: ['sim-1'], quotas: {} });
+    const deps = { publisher, ledger: new InMemoryProcessedMessageStore(), limits: { defaultTimeoutMs: 30_000, maxTimeoutMs: 600_000, defaultMaxTokens: 512 } };
+    const submit = new SubmitRequestUseCase(deps as never, new RequestLedger(deps as never), {} as never, new TenantRateLimiter(tenants));
+    return { submit, published };
+  }
+
+  it('answers a request naming an unknown tenant with a failed outcome, ballast.forbidden', async () => {
+    const { submit, published } = await kafkaUseCase();
+    const result = await submit.execute(LlmRequest.parse({ requestId: 'k-1', tenantId: 'nobody', model: 'sim-1', messages: [{ role: 'user', content: 'hi' }] }), null);
+    expect(result).toMatchObject({ kind: 'rejected', error: { code: ERROR_CODES.forbidden } });
+    expect(published.map((e) => e.payload.error?.code)).toEqual([ERROR_CODES.forbidden]);
+  });
+
+  it('refuses a model outside the tenant\'s allow-list, as the HTTP routes do', async () => {
+    const { submit } = await kafkaUseCase();
+    const result = await submit.execute(LlmRequest.parse({ requestId: 'k-2', tenantId: 'demo', model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }), null);
+    expect(result).toMatchObject({ kind: 'rejected', error: { code: ERROR_CODES.forbidden } });
+    await expect(submit.execute(LlmRequest.parse({ requestId: 'k-3', tenantId: 'demo', model: 'sim-1', messages: [{ role: 'user', content: 'hi' }] }), null)).resolves.toMatchObject({ kind: 'accepted' });
   });
 });
