@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { runCli } from '../program.js';
 
+jest.setTimeout(120_000);
+
 const PAIRS = [
   { a: 'How do I reset my router password?', b: 'how can i reset the password of my router', duplicate: true },
   { a: 'Best cities to visit in Spain?', b: 'best city to visit in spain', duplicate: true },
@@ -11,6 +13,20 @@ const PAIRS = [
   { a: 'Is coffee good for health?', b: 'Is coffee not good for health?', duplicate: false },
   { a: 'How do I learn Python?', b: 'What is the capital of Australia?', duplicate: false },
 ];
+
+async function ballast(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  try {
+    const code = await runCli(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+    return { code, out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
 
 describe('ballast cache calibrate', () => {
   let dir: string;
@@ -26,20 +42,6 @@ describe('ballast cache calibrate', () => {
     process.env = saved;
     await rm(dir, { recursive: true, force: true });
   });
-
-  async function ballast(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-    try {
-      const code = await runCli(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
-      return { code, out, err };
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
-  }
 
   it('prints one JSON object with the table per threshold and the recommended threshold', async () => {
     const { code, out } = await ballast('cache', 'calibrate', '--pairs', join(dir, 'pairs.jsonl'), '--target-precision', '0.9', '--json');
@@ -65,5 +67,72 @@ describe('ballast cache calibrate', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/bad\.jsonl line 2 needs "a" and "b" strings and a boolean "duplicate"/);
     expect((await ballast('cache', 'calibrate')).code).toBe(64);
+  });
+});
+
+describe('ballast cache purge and stats on an embedded data dir', () => {
+  let dir: string;
+  const saved = { ...process.env };
+  const scopes = [
+    ['acme', 'support-answer', 3],
+    ['acme', 'support-answer', 4],
+    ['globex', 'support-answer', 3],
+    ['acme', 'extract-contact', 1],
+  ] as const;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ballast-cli-cache-purge-'));
+    for (const name of ['DATABASE_URL', 'KAFKA_BROKERS', 'QDRANT_URL', 'CACHE_EMBEDDINGS_URL']) delete process.env[name];
+    process.env['BALLAST_DATA_DIR'] = dir;
+    const { openDataSource, startEmbeddedPostgres } = await import('#persistence');
+    const { loadConfig } = await import('#config');
+    const { cacheConfig } = await import('../../../../services/cache/src/cache.config.js');
+    const { PostgresCacheStore } = await import('../../../../services/cache/src/store/postgres.cache-store.js');
+    const { semanticCacheFromConfig } = await import('../../../../services/cache/src/semantic/semantic-cache.factory.js');
+    const pg = await startEmbeddedPostgres({ dataDir: dir });
+    const ds = await openDataSource({ url: pg.url, poolSize: 1 });
+    const exact = new PostgresCacheStore(ds);
+    const semantic = semanticCacheFromConfig(loadConfig(cacheConfig.schema, {}), ds)!;
+    const completion = { content: 'answer', model: 'sim-1', provider: 'cache', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, cachedTokens: 1, costUsd: 0, estimated: false }, ttftMs: null, durationMs: 0 };
+    for (const [i, [tenantId, promptName, promptVersion]] of scopes.entries()) {
+      await exact.set(`key-${i}`, completion, 3600, { scope: { tenantId, promptName, promptVersion, model: 'sim-1' } });
+      await semantic.store({ key: `key-${i}`, text: 'Where is my parcel?', scope: { tenantId, promptName, promptVersion, model: 'sim-1', paramsHash: 'p' }, completion, expiresAt: new Date(Date.now() + 3_600_000) });
+    }
+    await semantic.close();
+    await exact.close();
+    await ds.destroy();
+    await pg.stop();
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const statsRows = async () => {
+    const { code, out } = await ballast('cache', 'stats', '--json');
+    expect(code).toBe(0);
+    return (JSON.parse(out) as { tenantId: string; promptName: string; promptVersion: number; entries: number }[]).map((r) => `${r.tenantId}/${r.promptName}@${r.promptVersion}:${r.entries}`).sort();
+  };
+
+  it('stats lists the live entries per tenant, prompt and version', async () => {
+    expect(await statsRows()).toEqual(['acme/extract-contact@1:1', 'acme/support-answer@3:1', 'acme/support-answer@4:1', 'globex/support-answer@3:1']);
+    const { out } = await ballast('cache', 'stats');
+    expect(out).toMatch(/^tenant\s+prompt\s+version\s+entries\s+size/);
+  });
+
+  it("purge removes exactly the named scope from both layers: one version of one tenant's prompt", async () => {
+    const { code, out } = await ballast('cache', 'purge', '--prompt', 'support-answer@3', '--tenant', 'acme', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ exact: 1, semantic: 1 });
+    expect(await statsRows()).toEqual(['acme/extract-contact@1:1', 'acme/support-answer@4:1', 'globex/support-answer@3:1']);
+    const all = await ballast('cache', 'purge', '--prompt', 'support-answer');
+    expect(all.out).toMatch(/purged support-answer in .*: 2 exact-match entries, 2 semantic entries/);
+    expect(await statsRows()).toEqual(['acme/extract-contact@1:1']);
+  });
+
+  it('refuses a --prompt that is not name[@version] as a usage error', async () => {
+    const { code, err } = await ballast('cache', 'purge', '--prompt', 'Support Answer@x');
+    expect(code).toBe(64);
+    expect(err).toMatch(/not name or name@version/);
   });
 });

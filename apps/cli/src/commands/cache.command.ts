@@ -1,14 +1,21 @@
 /**
- * `npx ballast cache calibrate`: embeds labelled question pairs with the configured embedder
- * (CACHE_EMBEDDINGS_* or the local one) and hit verification, prints precision, recall and hit rate
- * per similarity threshold, and recommends the lowest threshold that meets the target precision.
+ * `npx ballast cache calibrate | purge | stats`: the cache's operator tools.
+ * calibrate embeds labelled question pairs with the configured embedder (CACHE_EMBEDDINGS_* or the
+ * local one) and hit verification, prints precision, recall and hit rate per similarity threshold,
+ * and recommends the lowest threshold that meets the target precision. purge deletes a prompt's
+ * entries (a version, a tenant) from both layers; stats prints live entries and size per scope.
  *
  *   npx ballast cache calibrate --pairs pairs.jsonl --target-precision 0.9
- *   npx ballast cache calibrate --pairs pairs.jsonl --json > calibration.json
+ *   npx ballast cache purge --prompt support-answer@3 --tenant acme
+ *   npx ballast cache stats --json
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { CliError, EXIT, action, commandGroup } from '../cli.js';
+import { CliError, EXIT, UsageError, action, commandGroup } from '../cli.js';
+import { REGISTRY_ENVIRONMENT, openRegistrySession } from '../prompts/registry-session.js';
+
+const CACHE_ENVIRONMENT = `${REGISTRY_ENVIRONMENT.replace(/\n  KAFKA_BROKERS[^\n]*\n  BALLAST_ACTOR[^\n]*/, '')}
+  QDRANT_URL        the semantic layer's Qdrant (else pgvector in the same database)`;
 
 interface CalibrateOptions {
   pairs: string;
@@ -24,7 +31,22 @@ function share(raw: string): number {
 }
 
 export function register(program: Command): void {
-  const cache = commandGroup(program, 'cache', 'semantic cache tools (cache calibrate)');
+  const cache = commandGroup(program, 'cache', 'cache tools (cache calibrate, purge, stats)');
+  cache
+    .command('purge')
+    .summary("delete a prompt's cached answers (one version, one tenant) from both layers")
+    .description('Deletes the cached answers of --prompt name[@version] (and only --tenant\'s when given), expired or not, from the exact-match table and the semantic store.')
+    .requiredOption('--prompt <name[@version]>', 'the prompt, optionally one version: support-answer or support-answer@3')
+    .option('--tenant <id>', "only this tenant's entries")
+    .option('--json', 'print {"exact": n, "semantic": n|null}')
+    .addHelpText('after', `${CACHE_ENVIRONMENT}\n\nExamples:\n  npx ballast cache purge --prompt support-answer@3\n  npx ballast cache purge --prompt support-answer --tenant acme`)
+    .action(action(purge));
+  cache
+    .command('stats')
+    .summary('live exact-match entries and their size per tenant, prompt and version')
+    .option('--json', 'print a JSON array of {tenantId, promptName, promptVersion, entries, bytes}')
+    .addHelpText('after', `${CACHE_ENVIRONMENT}\n\nHit rates per scope are in the metrics (ballast_cache_lookups_total by outcome).`)
+    .action(action(stats));
   cache
     .command('calibrate')
     .summary('precision, recall and hit rate per similarity threshold on labelled pairs')
@@ -91,4 +113,58 @@ async function calibrate(options: CalibrateOptions): Promise<number> {
     );
   }
   return recommended ? EXIT.ok : EXIT.checkFailed;
+}
+
+function parsePrompt(raw: string): { promptName: string; promptVersion?: number } {
+  const match = /^([a-z0-9][a-z0-9._-]*)(?:@(\d+))?$/.exec(raw.trim());
+  if (!match) throw new UsageError(`--prompt ${raw} is not name or name@version (e.g. support-answer@3)`);
+  return { promptName: match[1]!, ...(match[2] ? { promptVersion: Number(match[2]) } : {}) };
+}
+
+async function purge(options: { prompt: string; tenant?: string; json?: boolean }): Promise<void> {
+  const selector = { ...parsePrompt(options.prompt), ...(options.tenant ? { tenantId: options.tenant } : {}) };
+  const session = await openRegistrySession();
+  try {
+    const { purgeExactEntries } = await import('../../../../services/cache/src/store/cache-admin.js');
+    const { loadConfig } = await import('#config');
+    const { cacheConfig } = await import('../../../../services/cache/src/cache.config.js');
+    const { semanticCacheFromConfig } = await import('../../../../services/cache/src/semantic/semantic-cache.factory.js');
+    const exact = await purgeExactEntries(session.dataSource, selector);
+    const semanticCache = semanticCacheFromConfig(loadConfig(cacheConfig.schema), session.dataSource);
+    let semantic: number | null = null;
+    try {
+      semantic = semanticCache ? await semanticCache.purge(selector) : null;
+    } finally {
+      await semanticCache?.close();
+    }
+    const what = `${selector.promptName}${selector.promptVersion ? `@${selector.promptVersion}` : ''}${selector.tenantId ? ` for tenant ${selector.tenantId}` : ''}`;
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify({ exact, semantic })}\n`
+        : `purged ${what} in ${session.where}: ${exact} exact-match entries, ${semantic === null ? 'no semantic layer' : `${semantic} semantic entries`}\n`,
+    );
+  } finally {
+    await session.close();
+  }
+}
+
+async function stats(options: { json?: boolean }): Promise<void> {
+  const session = await openRegistrySession();
+  try {
+    const { exactCacheStats } = await import('../../../../services/cache/src/store/cache-admin.js');
+    const rows = await exactCacheStats(session.dataSource);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(rows)}\n`);
+    } else if (rows.length === 0) {
+      process.stdout.write(`no live cache entries in ${session.where}\n`);
+    } else {
+      const cells = rows.map((r) => [r.tenantId ?? '-', r.promptName ?? '(ad-hoc)', r.promptVersion === null ? '-' : String(r.promptVersion), String(r.entries), `${(r.bytes / 1024).toFixed(1)} KiB`]);
+      const header = ['tenant', 'prompt', 'version', 'entries', 'size'];
+      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+      const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+      process.stdout.write(`${[line(header), ...cells.map(line)].join('\n')}\n`);
+    }
+  } finally {
+    await session.close();
+  }
 }

@@ -2,7 +2,7 @@ import type { Completion } from '#contracts';
 import { counter } from '#observability';
 import type { Embedder } from './embedder.js';
 import type { HitVerifier, RefusalReason } from './hit.verifier.js';
-import type { VectorScope, VectorStore } from './vector.store.js';
+import type { VectorScope, VectorScopeSelector, VectorStore } from './vector.store.js';
 
 export interface SemanticHit {
   key: string;
@@ -107,6 +107,12 @@ export class SemanticCache {
       const [vector] = await this.options.embedder.embed([entry.text], { signal });
       await this.options.store.upsert([{ ...entry, vector: vector! }]);
     });
+  }
+
+  /** Deletes the entries of a scope (an operator's purge; errors are not swallowed). */
+  async purge(selector: VectorScopeSelector): Promise<number | null> {
+    await this.ensureReady();
+    return this.options.store.deleteScope(selector);
   }
 
   prune(now = new Date()): Promise<number | null> {
