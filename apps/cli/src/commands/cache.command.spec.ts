@@ -130,6 +130,13 @@ describe('ballast cache purge and stats on an embedded data dir', () => {
     expect(await statsRows()).toEqual(['acme/extract-contact@1:1']);
   });
 
+  it('names the database and Qdrant variables it reads in its help', async () => {
+    const { code, out } = await ballast('cache', 'purge', '--help');
+    expect(code).toBe(0);
+    expect(out).toMatch(/DATABASE_URL[\s\S]*BALLAST_DATA_DIR[\s\S]*QDRANT_URL/);
+    expect(out).not.toContain('BALLAST_ACTOR');
+  });
+
   it('refuses a --prompt that is not name[@version] as a usage error', async () => {
     const { code, err } = await ballast('cache', 'purge', '--prompt', 'Support Answer@x');
     expect(code).toBe(64);

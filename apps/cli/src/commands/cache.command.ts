@@ -14,7 +14,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, EXIT, UsageError, action, commandGroup } from '../cli.js';
 import { REGISTRY_ENVIRONMENT, openRegistrySession } from '../prompts/registry-session.js';
 
-const CACHE_ENVIRONMENT = `${REGISTRY_ENVIRONMENT.replace(/\n  KAFKA_BROKERS[^\n]*\n  BALLAST_ACTOR[^\n]*/, '')}
+const CACHE_ENVIRONMENT = `${REGISTRY_ENVIRONMENT.replace(/\n {2}KAFKA_BROKERS[^\n]*\n {2}BALLAST_ACTOR[^\n]*/, '')}
   QDRANT_URL        the semantic layer's Qdrant (else pgvector in the same database)`;
 
 interface CalibrateOptions {
