@@ -210,7 +210,7 @@ function printReport(
     ['case', `v${version}`, ...(baseline ? [`v${baselineVersion}`] : []), 'latency', 'cost', 'why'],
     candidate.results.map((r) => {
       const b = base.get(r.caseId);
-      const why = r.assertions.find((a) => a.status !== 'pass');
+      const why = r.assertions.find((a) => a.status === 'error') ?? r.assertions.find((a) => a.status !== 'pass');
       return [r.caseId, mark(r.passed, r.errored), ...(baseline ? [b ? mark(b.passed, b.errored) : '-'] : []), r.latencyMs === null ? '-' : `${Math.round(r.latencyMs)} ms`, money(r.costUsd), why ? `${why.type}: ${why.detail}`.slice(0, 100) : ''];
     }),
   );

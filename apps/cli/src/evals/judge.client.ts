@@ -56,8 +56,8 @@ export class HttpJudge implements Judge {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
     });
-    if (!response.ok) throw new Error(`the judge answered HTTP ${response.status}`);
-    const json = (await response.json().catch(() => null)) as { choices?: { message?: { content?: string | null } }[] } | null;
+    const json = (await response.json().catch(() => null)) as { choices?: { message?: { content?: string | null } }[]; error?: { message?: string } } | null;
+    if (!response.ok) throw new Error(`the judge answered HTTP ${response.status}${json?.error?.message ? `: ${json.error.message}` : ''}`);
     const content = json?.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new Error('the judge sent no message content');
     return content;
