@@ -17,6 +17,26 @@ describe('shipped golden sets and rubrics', () => {
     for (const r of rubrics) expect((await loadRubric(join(ROOT, 'rubrics'), r)).name).toBe(r);
   });
 
+  it('loads cases with variables, messages or both, and names a bad line by file and line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ballast-golden-'));
+    try {
+      await mkdir(join(dir, 'p'));
+      const ok = [
+        { id: 'v', variables: { q: 'hi' }, expect: [{ type: 'contains', value: 'x' }] },
+        { messages: [{ role: 'user', content: 'and then?' }], expect: [{ type: 'blocked' }] },
+        { variables: { q: 'hi' }, messages: [{ role: 'assistant', content: 'a' }], expect: [{ type: 'numeric', value: 3 }] },
+      ];
+      await writeFile(join(dir, 'p', 'a.jsonl'), `${ok.map((c) => JSON.stringify(c)).join('\n')}\n\n`);
+      expect((await loadEvalDataset(dir, 'p')).cases.map((c) => c.id)).toEqual(['v', 'a.jsonl:2', 'a.jsonl:3']);
+      await writeFile(join(dir, 'p', 'b.jsonl'), `${JSON.stringify({ expect: [{ type: 'contains', value: 'x' }] })}\n`);
+      await expect(loadEvalDataset(dir, 'p')).rejects.toThrow(/^.*b\.jsonl:1: \(case\): give variables/);
+      await writeFile(join(dir, 'p', 'b.jsonl'), `${JSON.stringify({ variables: {}, expect: [{ type: 'similar' }] })}\n`);
+      await expect(loadEvalDataset(dir, 'p')).rejects.toThrow(/b\.jsonl:1: expect\.0\.reference: /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('every rubric file loads and names itself', async () => {
     const files = (await readdir(join(ROOT, 'rubrics'))).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(0);

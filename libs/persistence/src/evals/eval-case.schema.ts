@@ -30,5 +30,5 @@ export const EvalCase = z
     description: z.string().optional(),
   })
   .strict()
-  .refine((c) => (c.variables === undefined) !== (c.messages === undefined), { message: 'give variables or messages, not both' });
+  .refine((c) => c.variables !== undefined || c.messages !== undefined, { message: 'give variables (for the template), messages (appended after it), or both' });
 export type EvalCase = z.infer<typeof EvalCase> & { id: string };
