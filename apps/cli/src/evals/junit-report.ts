@@ -26,7 +26,8 @@ export function junitXml(suite: string, results: readonly EvalCaseResult[], seco
 }
 
 // XML 1.0 cannot carry most control characters even escaped: drop them.
-const clean = (s: string) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+const clean = (s: string) => [...s].filter((c) => !isForbiddenInXml(c.codePointAt(0)!)).join('');
+const isForbiddenInXml = (cp: number) => (cp < 0x20 && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) || cp === 0xfffe || cp === 0xffff;
 const text = (s: string) => clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const attr = (s: string) => text(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
 const firstLine = (s: string) => s.split('\n')[0] ?? '';
