@@ -53,8 +53,12 @@ export const QualityScore = z.object({
 });
 export type QualityScore = z.infer<typeof QualityScore>;
 
+/**
+ * A detector's finding on `ballast.alerts.v1`: `firing` once when it starts (deduplicated by `key`
+ * while it lasts), then `resolved` once when the condition clears. Records without `state` are firing.
+ */
 export const Alert = z.object({
-  kind: z.enum(['token_spike', 'latency_drift', 'ttft_drift', 'quality_drop', 'block_rate_jump', 'dlq_growth']),
+  kind: z.enum(['token_spike', 'latency_drift', 'ttft_drift', 'quality_drop', 'block_rate_jump', 'dlq_growth', 'cost_spike', 'cache_hit_rate_collapse']),
   severity: z.enum(['warning', 'critical']),
   labels: z.record(z.string(), z.string()),
   message: z.string(),
@@ -62,6 +66,10 @@ export const Alert = z.object({
   baseline: z.number().nullable(),
   threshold: z.number(),
   firedAt: z.iso.datetime({ offset: true }),
+  state: z.enum(['firing', 'resolved']).default('firing'),
+  /** Same for the firing and the resolved record of one alert: kind plus its labels. */
+  key: z.string().optional(),
+  resolvedAt: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 

@@ -7,4 +7,4 @@ await startTelemetry({ serviceName: 'metrics', otlpEndpoint: config.OTEL_EXPORTE
 const { runDistributedService } = await import('#runtime');
 const { MetricsModule } = await import('./metrics.module.js');
 const { metricsDepsFromConfig } = await import('./metrics.deps.js');
-await runDistributedService('metrics', config, () => MetricsModule.register(metricsDepsFromConfig(config)));
+await runDistributedService('metrics', config, (platform) => MetricsModule.register(metricsDepsFromConfig(config, platform)));

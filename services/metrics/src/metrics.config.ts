@@ -1,4 +1,15 @@
-import { defineConfig, offPathConsumerConfig, serviceConfig, type Config } from '#config';
+import { defineConfig, int, offPathConsumerConfig, serviceConfig, url, type Config } from '#config';
 
-export const metricsConfig = defineConfig(serviceConfig(offPathConsumerConfig));
+export const metricsConfig = defineConfig(
+  serviceConfig({
+    ...offPathConsumerConfig,
+    /** Slack-compatible incoming webhook that gets every alert that fires or resolves; unset: bus and dashboard only. */
+    BALLAST_ALERT_WEBHOOK_URL: url({ protocols: ['http:', 'https:'] }).optional(),
+    BALLAST_ALERT_WEBHOOK_TIMEOUT_MS: int({ min: 100, max: 60_000 }).default(5_000),
+    /** How often the detectors run over the per-minute history. */
+    BALLAST_ALERT_INTERVAL_MS: int({ min: 1_000, max: 600_000 }).default(15_000),
+    /** How long the per-minute history (detectors' baselines, the dashboard) is kept in memory. */
+    BALLAST_METRICS_HISTORY_HOURS: int({ min: 1, max: 168 }).default(6),
+  }),
+);
 export type MetricsConfig = Config<typeof metricsConfig.schema>;

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
+import { AlertScheduler } from './alerts/alert.scheduler.js';
 import { MetricsStageController } from './metrics.controller.js';
 import { RecordMetricsUseCase } from './record/record-metrics.usecase.js';
 import { METRICS_DEPS, type MetricsDeps } from './metrics.tokens.js';
@@ -11,7 +12,7 @@ export class MetricsModule {
       module: MetricsModule,
       imports: options.http === false ? [] : [ObservabilityModule],
       controllers: [MetricsStageController],
-      providers: [{ provide: METRICS_DEPS, useValue: deps }, RecordMetricsUseCase],
+      providers: [{ provide: METRICS_DEPS, useValue: deps }, RecordMetricsUseCase, AlertScheduler],
     };
   }
 }

@@ -1,4 +1,17 @@
+import type { Transport } from '#messaging';
+import type { AlertClock, AlertEngine } from './alerts/alert.engine.js';
+import type { MetricsHistory } from './history/metrics-history.js';
+
 export const METRICS_DEPS = Symbol('METRICS_DEPS');
 
-/** What the metrics stage needs from outside: nothing yet (it reads the bus and serves /metrics); alert sinks will go here. */
-export type MetricsDeps = Record<never, never>;
+/** What the metrics stage needs from outside, built by `metricsDepsFromConfig`. */
+export interface MetricsDeps {
+  /** Per-minute roll-up the detectors and the dashboard read. */
+  history: MetricsHistory;
+  alerts: AlertEngine;
+  clock: AlertClock;
+  /** How often `AlertScheduler` runs the detectors; 0 never (tests call `alerts.evaluate()`). */
+  alertIntervalMs: number;
+  /** When present, dead letters on `ballast.dlq.v1` are counted (raw records: a DLQ record may be malformed). */
+  transport?: Transport;
+}

@@ -1,10 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { LlmResponse, QualityScore, UsageEvent } from '#contracts';
 import { labelDomain } from '#observability';
+import { METRICS_DEPS, type MetricsDeps } from '../metrics.tokens.js';
 import { pipelineMetrics as m } from './pipeline.metrics.js';
 
 function labels(tenant: string, prompt: string | null | undefined, version: number | null | undefined, model: string | null | undefined) {
   return { tenant, prompt: prompt ?? '-', version: version == null ? '-' : String(version), model: model ?? '-' };
+}
+
+/** The history keeps the same bounded label values as the Prometheus series (unknown values become `other`). */
+function bounded(l: ReturnType<typeof labels>) {
+  return {
+    tenant: labelDomain('tenant').bound(l.tenant),
+    prompt: labelDomain('prompt').bound(l.prompt),
+    version: l.version,
+    model: labelDomain('model').bound(l.model),
+  };
 }
 
 /**
@@ -15,6 +26,8 @@ function labels(tenant: string, prompt: string | null | undefined, version: numb
  */
 @Injectable()
 export class RecordMetricsUseCase {
+  constructor(@Inject(METRICS_DEPS) private readonly deps: MetricsDeps) {}
+
   response(r: LlmResponse): void {
     labelDomain('tenant').learn(r.tenantId);
     if (r.prompt) labelDomain('prompt').learn(r.prompt.name);
@@ -27,6 +40,15 @@ export class RecordMetricsUseCase {
     for (const v of r.verdicts) {
       m.verdicts.inc({ tenant: l.tenant, prompt: l.prompt, version: l.version, phase: v.phase, decision: v.decision, detector: v.detector });
     }
+    const now = this.deps.clock.now();
+    const minute = this.deps.history.bucket(now, bounded(l));
+    minute.requests[r.status]++;
+    if (r.cache && r.cache !== 'bypass') {
+      minute.cache.lookups++;
+      if (r.cache === 'hit-exact' || r.cache === 'hit-semantic') minute.cache.hits++;
+    }
+    for (const v of r.verdicts) minute.verdicts[v.decision]++;
+    this.deps.history.recordLatency(now, bounded(l), r.timings.totalMs);
   }
 
   usage(u: UsageEvent): void {
@@ -45,9 +67,20 @@ export class RecordMetricsUseCase {
       m.callLatency.observe({ ...l, kind: u.kind, status: u.status }, u.latencyMs / 1000);
       if (u.ttftMs !== null) m.ttft.observe(l, u.ttftMs / 1000);
     }
+    const now = this.deps.clock.now();
+    const minute = this.deps.history.bucket(now, bounded(l));
+    minute.tokens.input += u.inputTokens;
+    minute.tokens.output += u.outputTokens;
+    minute.costUsd += u.costUsd ?? 0;
+    if (u.kind === 'inference' && u.ttftMs !== null) this.deps.history.recordTtft(now, bounded(l), u.ttftMs);
   }
 
   quality(q: QualityScore): void {
-    m.quality.observe(labels(q.tenantId, q.promptName, q.promptVersion, q.model), q.score);
+    const l = labels(q.tenantId, q.promptName, q.promptVersion, q.model);
+    m.quality.observe(l, q.score);
+    const minute = this.deps.history.bucket(this.deps.clock.now(), bounded(l)).quality;
+    minute.n++;
+    minute.sum += q.score;
+    minute.sumSq += q.score * q.score;
   }
 }

@@ -1,0 +1,258 @@
+import hdr from 'hdr-histogram-js';
+
+export const MINUTE_MS = 60_000;
+const MAX_TRACKED_MS = 3_600_000;
+
+export type Histogram = ReturnType<typeof hdr.build>;
+
+/**
+ * Millisecond histogram, mergeable across minutes and series: packed for a stored minute (sparse,
+ * under 1 KiB), dense for a merged window (fast to add into and subtract from).
+ */
+export function newHistogram(kind: 'packed' | 'dense' = 'packed'): Histogram {
+  return hdr.build({ bitBucketSize: kind === 'packed' ? 'packed' : 32, lowestDiscernibleValue: 1, highestTrackableValue: MAX_TRACKED_MS, numberOfSignificantValueDigits: 2 });
+}
+
+/** The labels one series is kept under; the same bounded values the Prometheus series use. */
+export interface SeriesLabels {
+  tenant: string;
+  prompt: string;
+  version: string;
+  model: string;
+}
+export type LabelName = keyof SeriesLabels;
+
+/** Everything the metrics service knows about one series in one minute. */
+export interface MinuteBucket {
+  requests: { completed: number; blocked: number; failed: number };
+  tokens: { input: number; output: number };
+  costUsd: number;
+  latencyMs: Histogram | null;
+  ttftMs: Histogram | null;
+  cache: { lookups: number; hits: number };
+  verdicts: { pass: number; redact: number; block: number };
+  quality: { n: number; sum: number; sumSq: number };
+}
+
+export function emptyBucket(): MinuteBucket {
+  return {
+    requests: { completed: 0, blocked: 0, failed: 0 },
+    tokens: { input: 0, output: 0 },
+    costUsd: 0,
+    latencyMs: null,
+    ttftMs: null,
+    cache: { lookups: 0, hits: 0 },
+    verdicts: { pass: 0, redact: 0, block: 0 },
+    quality: { n: 0, sum: 0, sumSq: 0 },
+  };
+}
+
+export const requestCount = (b: MinuteBucket): number => b.requests.completed + b.requests.blocked + b.requests.failed;
+export const tokenCount = (b: MinuteBucket): number => b.tokens.input + b.tokens.output;
+
+function mergeHistogram(into: Histogram | null, from: Histogram | null, sign: 1 | -1): Histogram | null {
+  if (from === null) return into;
+  const target = into ?? newHistogram('dense');
+  if (sign === 1) target.add(from);
+  else target.subtract(from);
+  return target;
+}
+
+/** Adds `from` into `into` (histograms merged, counters summed) and returns `into`; `sign` -1 takes it out again. */
+export function mergeBucket(into: MinuteBucket, from: MinuteBucket, sign: 1 | -1 = 1): MinuteBucket {
+  into.requests.completed += sign * from.requests.completed;
+  into.requests.blocked += sign * from.requests.blocked;
+  into.requests.failed += sign * from.requests.failed;
+  into.tokens.input += sign * from.tokens.input;
+  into.tokens.output += sign * from.tokens.output;
+  into.costUsd += sign * from.costUsd;
+  into.latencyMs = mergeHistogram(into.latencyMs, from.latencyMs, sign);
+  into.ttftMs = mergeHistogram(into.ttftMs, from.ttftMs, sign);
+  into.cache.lookups += sign * from.cache.lookups;
+  into.cache.hits += sign * from.cache.hits;
+  into.verdicts.pass += sign * from.verdicts.pass;
+  into.verdicts.redact += sign * from.verdicts.redact;
+  into.verdicts.block += sign * from.verdicts.block;
+  into.quality.n += sign * from.quality.n;
+  into.quality.sum += sign * from.quality.sum;
+  into.quality.sumSq += sign * from.quality.sumSq;
+  return into;
+}
+
+function record(histogram: Histogram | null, ms: number): Histogram {
+  const h = histogram ?? newHistogram();
+  h.recordValue(Math.min(MAX_TRACKED_MS, Math.max(1, Math.round(ms))));
+  return h;
+}
+
+const SEP = '\u0000';
+const keyOf = (l: SeriesLabels): string => [l.tenant, l.prompt, l.version, l.model].join(SEP);
+function labelsOf(key: string): SeriesLabels {
+  const [tenant = '-', prompt = '-', version = '-', model = '-'] = key.split(SEP);
+  return { tenant, prompt, version, model };
+}
+
+/** A group of series (those sharing `labels`) with one merged bucket per minute. */
+export interface SeriesGroup {
+  labels: Partial<SeriesLabels>;
+  /** Minute start (epoch ms) → merged bucket; minutes without events are absent. */
+  minutes: Map<number, MinuteBucket>;
+}
+
+/** A group of series with one bucket merged over a whole window. */
+export interface GroupWindow {
+  labels: Partial<SeriesLabels>;
+  bucket: MinuteBucket;
+}
+
+export interface GroupQuery {
+  /** Labels to group by (e.g. `['tenant', 'prompt']`; `[]` is one group of everything). */
+  by: readonly LabelName[];
+  /** Keeps only matching series. */
+  where?: (labels: SeriesLabels) => boolean;
+}
+
+interface SlidingWindow {
+  from: number;
+  to: number;
+  groups: Map<string, GroupWindow>;
+}
+
+/**
+ * Per-minute roll-up of the events the metrics service consumes, per tenant, prompt, version and
+ * model, kept in memory for `retentionMs`. Detectors and the dashboard read it; nothing on the
+ * request path does. Events land in the minute of the metrics clock, so past minutes never change.
+ */
+export class MetricsHistory {
+  private readonly minutes = new Map<number, Map<string, MinuteBucket>>();
+  private readonly deadLetters = new Map<number, number>();
+  private readonly sliding = new Map<string, SlidingWindow>();
+
+  constructor(private readonly retentionMs: number = 6 * 3_600_000) {}
+
+  static minuteOf(ms: number): number {
+    return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+  }
+
+  /** The bucket of one series in the minute of `atMs`, created when missing. */
+  bucket(atMs: number, labels: SeriesLabels): MinuteBucket {
+    const minute = MetricsHistory.minuteOf(atMs);
+    let series = this.minutes.get(minute);
+    if (!series) {
+      series = new Map();
+      this.minutes.set(minute, series);
+      this.prune(minute);
+    }
+    const key = keyOf(labels);
+    let bucket = series.get(key);
+    if (!bucket) {
+      bucket = emptyBucket();
+      series.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  recordLatency(atMs: number, labels: SeriesLabels, ms: number): void {
+    const b = this.bucket(atMs, labels);
+    b.latencyMs = record(b.latencyMs, ms);
+  }
+
+  recordTtft(atMs: number, labels: SeriesLabels, ms: number): void {
+    const b = this.bucket(atMs, labels);
+    b.ttftMs = record(b.ttftMs, ms);
+  }
+
+  recordDeadLetter(atMs: number): void {
+    const minute = MetricsHistory.minuteOf(atMs);
+    this.deadLetters.set(minute, (this.deadLetters.get(minute) ?? 0) + 1);
+  }
+
+  /** Dead letters per minute in [from, to), zero-filled. */
+  deadLettersPerMinute(fromMs: number, toMs: number): number[] {
+    const out: number[] = [];
+    for (let m = MetricsHistory.minuteOf(fromMs); m < toMs; m += MINUTE_MS) out.push(this.deadLetters.get(m) ?? 0);
+    return out;
+  }
+
+  /** Series in [from, to) grouped by `query.by`, each with one merged bucket per minute. */
+  groups(query: GroupQuery, fromMs: number, toMs: number): SeriesGroup[] {
+    const groups = new Map<string, SeriesGroup>();
+    for (let minute = MetricsHistory.minuteOf(fromMs); minute < toMs; minute += MINUTE_MS) {
+      this.eachGroupIn(minute, query, (groupKey, labels, bucket) => {
+        let group = groups.get(groupKey);
+        if (!group) groups.set(groupKey, (group = { labels, minutes: new Map() }));
+        group.minutes.set(minute, mergeBucket(group.minutes.get(minute) ?? emptyBucket(), bucket));
+      });
+    }
+    return [...groups.values()];
+  }
+
+  /** `pick(bucket)` per group for every minute in [from, to), zero-filled. */
+  perMinute(query: GroupQuery, fromMs: number, toMs: number, pick: (b: MinuteBucket) => number): Map<string, { labels: Partial<SeriesLabels>; values: number[] }> {
+    const out = new Map<string, { labels: Partial<SeriesLabels>; values: number[] }>();
+    const first = MetricsHistory.minuteOf(fromMs);
+    const length = Math.max(0, Math.ceil((toMs - first) / MINUTE_MS));
+    for (let minute = first, i = 0; minute < toMs; minute += MINUTE_MS, i++) {
+      this.eachGroupIn(minute, query, (groupKey, labels, bucket) => {
+        let group = out.get(groupKey);
+        if (!group) out.set(groupKey, (group = { labels, values: new Array<number>(length).fill(0) }));
+        group.values[i]! += pick(bucket);
+      });
+    }
+    return out;
+  }
+
+  /**
+   * One bucket per group merged over [from, to). With `slideAs`, the result is kept and the next
+   * call with a later window only adds the minutes that entered and takes out those that left, so a
+   * three-hour baseline costs two minutes of work per minute (its minutes must be complete).
+   */
+  window(query: GroupQuery, fromMs: number, toMs: number, slideAs?: string): Map<string, GroupWindow> {
+    const from = MetricsHistory.minuteOf(fromMs);
+    const to = MetricsHistory.minuteOf(toMs + MINUTE_MS - 1);
+    const kept = slideAs === undefined ? undefined : this.sliding.get(slideAs);
+    let state: SlidingWindow;
+    if (kept && kept.from <= from && kept.to <= to && from < kept.to) {
+      state = kept;
+      this.addMinutes(state.groups, query, kept.to, to, 1);
+      this.addMinutes(state.groups, query, kept.from, from, -1);
+      state.from = from;
+      state.to = to;
+    } else {
+      state = { from, to, groups: new Map() };
+      this.addMinutes(state.groups, query, from, to, 1);
+    }
+    if (slideAs !== undefined) this.sliding.set(slideAs, state);
+    return state.groups;
+  }
+
+  private addMinutes(groups: Map<string, GroupWindow>, query: GroupQuery, from: number, to: number, sign: 1 | -1): void {
+    for (let minute = from; minute < to; minute += MINUTE_MS) {
+      this.eachGroupIn(minute, query, (groupKey, labels, bucket) => {
+        let group = groups.get(groupKey);
+        if (!group) groups.set(groupKey, (group = { labels, bucket: emptyBucket() }));
+        mergeBucket(group.bucket, bucket, sign);
+      });
+    }
+  }
+
+  private eachGroupIn(minute: number, query: GroupQuery, visit: (groupKey: string, labels: Partial<SeriesLabels>, bucket: MinuteBucket) => void): void {
+    const series = this.minutes.get(minute);
+    if (!series) return;
+    for (const [key, bucket] of series) {
+      const labels = labelsOf(key);
+      if (query.where && !query.where(labels)) continue;
+      const picked: Partial<SeriesLabels> = {};
+      for (const name of query.by) picked[name] = labels[name];
+      visit(query.by.map((name) => labels[name]).join(SEP), picked, bucket);
+    }
+  }
+
+  private prune(newestMinute: number): void {
+    const oldest = newestMinute - this.retentionMs;
+    for (const minute of this.minutes.keys()) if (minute < oldest) this.minutes.delete(minute);
+    for (const minute of this.deadLetters.keys()) if (minute < oldest) this.deadLetters.delete(minute);
+    // A window reaching past retention can no longer take its oldest minutes out: rebuild it next time.
+    for (const [name, window] of this.sliding) if (window.from < oldest) this.sliding.delete(name);
+  }
+}
