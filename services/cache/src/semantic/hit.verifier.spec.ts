@@ -35,6 +35,13 @@ describe('HitVerifier', () => {
     expect(verifier.refusal('What is the population of Norway?', 'What is the population of Sweden?')).toBe('entities');
   });
 
+  it('refuses a question and its reverse, which share every word', () => {
+    expect(verifier.refusal('How do I convert USD to EUR?', 'How do I convert EUR to USD?')).toBe('direction');
+    expect(verifier.refusal('Is Python better than Java?', 'Is Java better than Python?')).toBe('direction');
+    expect(verifier.refusal('How long is the flight from Paris to Rome?', 'How long is the flight from Rome to Paris?')).toBe('direction');
+    expect(verifier.refusal('How do I convert USD to EUR?', 'how to convert USD to EUR')).toBeNull();
+  });
+
   it('refuses a neighbour that lacks a key content word', () => {
     expect(verifier.refusal('How do I learn Python programming?', 'How do I learn programming?')).not.toBeNull();
     expect(verifier.refusal('How do I cook rice in a pressure cooker?', 'How do I cook pasta in a pressure cooker?')).not.toBeNull();

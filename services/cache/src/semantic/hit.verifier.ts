@@ -8,6 +8,7 @@ export const VerifierWords = z.object({
   negations: z.array(z.string()).min(1),
   numberWords: z.record(z.string(), z.string()),
   stopwords: z.array(z.string()).min(1),
+  directional: z.array(z.string()).min(1),
 });
 export type VerifierWords = z.infer<typeof VerifierWords>;
 
@@ -18,7 +19,7 @@ export function loadVerifierWords(name = 'verifier-words.json'): VerifierWords {
   return parsed.data;
 }
 
-export type RefusalReason = 'numbers' | 'negation' | 'entities' | 'content-words';
+export type RefusalReason = 'numbers' | 'negation' | 'entities' | 'content-words' | 'direction';
 
 export interface HitVerifierOptions {
   words?: VerifierWords;
@@ -32,6 +33,8 @@ export interface HitVerifierOptions {
 }
 
 interface Parsed {
+  /** Stems in text order. */
+  sequence: string[];
   stems: Set<string>;
   numbers: Set<string>;
   negated: boolean;
@@ -42,12 +45,14 @@ interface Parsed {
 /**
  * Refuses a neighbour that scored above the threshold but asks something else: a question and its
  * neighbour must have the same numbers, the same negation, each other's named entities
- * (capitalised words not opening a sentence) and each other's key content words (rare words by IDF).
+ * (capitalised words not opening a sentence) and each other's key content words (rare words by IDF),
+ * and the two sides of a directional word ("USD to EUR", "A better than B") must not be swapped.
  */
 export class HitVerifier {
   private readonly negations: Set<string>;
   private readonly numberWords: Map<string, string>;
   private readonly stopwords: Set<string>;
+  private readonly directional: Set<string>;
   private readonly idf: Map<string, number>;
   private readonly unseenIdf: number;
   private readonly keyWordMinIdf: number;
@@ -59,6 +64,7 @@ export class HitVerifier {
     this.negations = new Set(words.negations);
     this.numberWords = new Map(Object.entries(words.numberWords));
     this.stopwords = new Set(words.stopwords.map(stemOf));
+    this.directional = new Set(words.directional);
     const table = options.idf ?? loadIdfTable();
     this.idf = new Map(Object.entries(table.idf));
     this.unseenIdf = table.unseenIdf;
@@ -77,7 +83,30 @@ export class HitVerifier {
     const unmatched = [...a.keyWords].filter((w) => !b.stems.has(w)).length + [...b.keyWords].filter((w) => !a.stems.has(w)).length;
     const allowed = Math.max(this.maxUnmatched, Math.floor(this.unmatchedShare * (a.keyWords.size + b.keyWords.size)));
     if (unmatched > allowed) return 'content-words';
+    if (this.swapped(a, b)) return 'direction';
     return null;
+  }
+
+  /** True when a word shared by both questions is before a directional word in one and after it in the other. */
+  private swapped(a: Parsed, b: Parsed): boolean {
+    const shared = new Set([...a.stems].filter((s) => b.stems.has(s) && !this.stopwords.has(s) && !this.directional.has(s)));
+    // The side of each shared word relative to the last occurrence of d, where "X to Y" usually sits ("how to convert USD to EUR").
+    const side = (seq: string[], at: number, word: string) => (seq.indexOf(word) < at ? -1 : 1);
+    for (const d of this.directional) {
+      const la = a.sequence.lastIndexOf(d);
+      const lb = b.sequence.lastIndexOf(d);
+      if (la < 0 || lb < 0) continue;
+      let forward = false;
+      let backward = false;
+      for (const w of shared) {
+        const sa = side(a.sequence, la, w);
+        const sb = side(b.sequence, lb, w);
+        if (sa < sb) forward = true;
+        if (sa > sb) backward = true;
+      }
+      if (forward && backward) return true;
+    }
+    return false;
   }
 
   private parse(text: string): Parsed {
@@ -93,7 +122,7 @@ export class HitVerifier {
       if (this.stopwords.has(s) || /^\d/.test(s) || this.numberWords.has(s) || this.negations.has(s)) continue;
       if ((this.idf.get(s) ?? this.unseenIdf) >= this.keyWordMinIdf) keyWords.add(s);
     }
-    return { stems, numbers, negated: words.some((w) => this.negations.has(w)), entities: this.entitiesOf(text), keyWords };
+    return { sequence: words.map(stemOf), stems, numbers, negated: words.some((w) => this.negations.has(w)), entities: this.entitiesOf(text), keyWords };
   }
 
   /** Capitalised words that do not open a sentence and are not function words: names, places, products. */

@@ -39,7 +39,7 @@ const refusals = () =>
     name: 'ballast_cache_semantic_refusals_total',
     help: 'Neighbours above the similarity threshold that hit verification refused, by reason',
     labelNames: ['reason'],
-    labelBounds: { reason: ['numbers', 'negation', 'entities', 'content-words'] },
+    labelBounds: { reason: ['numbers', 'negation', 'entities', 'content-words', 'direction'] },
   });
 
 class TimedOut extends Error {}
