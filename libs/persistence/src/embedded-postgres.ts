@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -36,16 +36,21 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const maxConnections = options.maxConnections ?? 1;
   let dataDir: string | undefined;
+  let unlock = async () => {};
   if (options.dataDir !== undefined) {
     dataDir = join(options.dataDir, 'pg');
     await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataDir(options.dataDir);
   }
-  const db = await PGlite.create({ dataDir, extensions: { vector } });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections });
+  let db: PGlite | undefined;
+  let server: PGLiteSocketServer;
   try {
+    db = await PGlite.create({ dataDir, extensions: { vector } });
+    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections });
     await server.start();
   } catch (err) {
-    await db.close();
+    await db?.close();
+    await unlock();
     throw err;
   }
   let stopping: Promise<void> | undefined;
@@ -56,6 +61,41 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       (stopping ??= (async () => {
         await server.stop();
         await db.close();
+        await unlock();
       })()),
   };
+}
+
+/** Thrown when another live process has the data dir open: two PGlite instances on one directory corrupt it. */
+export class DataDirInUseError extends Error {
+  constructor(readonly dataDir: string, readonly pid: number) {
+    super(`the data dir ${dataDir} is in use by process ${pid} (a running npm start?); stop it, use its admin API, or choose another BALLAST_DATA_DIR`);
+    this.name = 'DataDirInUseError';
+  }
+}
+
+/** Takes `${dataDir}/ballast.lock` for this process; a lock left by a process that is gone is taken over. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const path = join(dataDir, 'ballast.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new DataDirInUseError(dataDir, pid);
+      await rm(path, { force: true });
+    }
+  }
+  throw new Error(`could not lock the data dir ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,5 +1,5 @@
 export { createDataSource, openDataSource, runMigrations, type DataSourceConfig } from './data-source.js';
-export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { DataDirInUseError, startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { enableVector, hasVector } from './vector-extension.js';
 export * from './persistence.entities.js';
 export { PERSISTENCE_MIGRATIONS } from './persistence.migrations.js';

@@ -27,7 +27,7 @@ export interface RegistrySession {
 }
 
 export async function openRegistrySession(env: NodeJS.ProcessEnv = process.env): Promise<RegistrySession> {
-  const { openDataSource, startEmbeddedPostgres, TypeormPromptRegistryRepository, PromptRegistryService, NO_REGISTRY_EVENTS, EvalRunPromotionGate, TypeormEvalRunRepository } =
+  const { DataDirInUseError, openDataSource, startEmbeddedPostgres, TypeormPromptRegistryRepository, PromptRegistryService, NO_REGISTRY_EVENTS, EvalRunPromotionGate, TypeormEvalRunRepository } =
     await import('#persistence');
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -45,7 +45,7 @@ export async function openRegistrySession(env: NodeJS.ProcessEnv = process.env):
       const dataDir = env['BALLAST_DATA_DIR'] || '.data';
       where = `the embedded data dir ${dataDir} (set DATABASE_URL for Postgres)`;
       const pg = await startEmbeddedPostgres({ dataDir }).catch((error: unknown) => {
-        throw new CliError(`cannot open ${where}: ${oneLine(error)} (is npm start running on it? use the admin API then)`);
+        throw new CliError(error instanceof DataDirInUseError ? error.message : `cannot open ${where}: ${oneLine(error)}`);
       });
       closers.push(() => pg.stop());
       dataSource = await openDataSource({ url: pg.url, poolSize: pg.maxConnections, applicationName: 'ballast-cli' });
