@@ -136,7 +136,8 @@ async function withTarget<T>(url: string | undefined, apiKey: string, work: (tar
   const { startEmbedded } = await import('../../../embedded/src/embedded.js');
   const dataDir = process.env['BALLAST_DATA_DIR'] || '.data';
   const ballast = await startEmbedded({ port: 0, apiKey, dataDir, env: { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] || 'error' } }).catch((error: unknown) => {
-    throw new CliError(`cannot start the embedded stack on ${dataDir}: ${oneLine(error)} (is npm start running on it? pass its --url then)`);
+    if (error instanceof Error && error.name === 'DataDirInUseError') throw new CliError(`${error.message}, or pass its --url`);
+    throw new CliError(`cannot start the embedded stack on ${dataDir}: ${oneLine(error)}`);
   });
   try {
     return await work(new HttpEvalTarget('embedded', ballast.url, apiKey), ballast.url);
