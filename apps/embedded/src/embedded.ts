@@ -26,6 +26,7 @@ import { InferenceModule } from '../../../services/inference/src/inference.modul
 import type { SimulatorOptions } from '../../../services/inference/src/providers/simulator.provider.js';
 import { judgeDepsFromConfig } from '../../../services/judge/src/judge.deps.js';
 import { JudgeModule } from '../../../services/judge/src/judge.module.js';
+import { DashboardModule } from '../../../services/metrics/src/dashboard/dashboard.module.js';
 import { metricsDepsFromConfig } from '../../../services/metrics/src/metrics.deps.js';
 import { MetricsModule } from '../../../services/metrics/src/metrics.module.js';
 import { loadEmbeddedConfig, type EmbeddedConfig } from './embedded.config.js';
@@ -136,7 +137,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const urls: string[] = [];
   for (let replica = 0; replica < (options.ingressReplicas ?? 1); replica++) {
     const deps = ingressDepsFromConfig(config.ingress, { transport, publisher: publisher('ingress'), dataSource, ledger, instanceId: randomUUID() });
-    const ingress = await createStageApp({ ...stage('ingress', IngressModule.register(deps), config.ingress), ...ingressHttpOptions(config.ingress) });
+    // The main port also serves the metrics stage's dashboard (it has no port of its own here).
+    const module = replica === 0 ? DashboardModule.mountOn(IngressModule.register(deps), metricsDeps) : IngressModule.register(deps);
+    const ingress = await createStageApp({ ...stage('ingress', module, config.ingress), ...ingressHttpOptions(config.ingress) });
     apps.push(ingress);
     await ingress.listen(replica === 0 ? options.port : 0, options.host ?? '127.0.0.1');
     const address = ingress.getHttpServer().address();
