@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { TOPICS } from '#contracts';
+import { HEADERS, TOPICS } from '#contracts';
 import type { ConsumerHandle } from '#messaging';
 import { createLogger } from '#observability';
 import { METRICS_DEPS, type MetricsDeps } from '../metrics.tokens.js';
+import { pipelineMetrics } from '../record/pipeline.metrics.js';
 
 /**
  * Runs the detectors every `alertIntervalMs` off the request path, and counts dead letters from
@@ -24,7 +25,10 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
         groupId: 'metrics-dlq',
         topics: [TOPICS.dlq],
         concurrency: 1,
-        handle: async () => this.deps.history.recordDeadLetter(this.deps.clock.now()),
+        handle: async (record) => {
+          this.deps.history.recordDeadLetter(this.deps.clock.now());
+          pipelineMetrics.deadLetters.inc({ stage: record.headers[HEADERS.failedStage] ?? '-' });
+        },
       });
     }
     if (this.deps.alertIntervalMs > 0) {

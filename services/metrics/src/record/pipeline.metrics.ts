@@ -17,5 +17,6 @@ export const pipelineMetrics = {
   unpriced: counter({ name: 'ballast_unpriced_calls_total', help: 'Calls to models missing from the price table', labelNames: [...LABELS], labelBounds: BOUNDS }),
   callLatency: histogram({ name: 'ballast_model_call_duration_seconds', help: 'Model call duration', labelNames: [...LABELS, 'kind', 'status'], labelBounds: BOUNDS, buckets: LATENCY_BUCKETS }),
   ttft: histogram({ name: 'ballast_time_to_first_token_seconds', help: 'Time to the first token of a model call', labelNames: [...LABELS], labelBounds: BOUNDS, buckets: LATENCY_BUCKETS }),
+  deadLetters: counter({ name: 'ballast_dead_letters_total', help: 'Records dead-lettered to ballast.dlq.v1, by the stage that gave up', labelNames: ['stage'], labelBounds: { stage: ['ingress', 'guardrail', 'cache', 'inference', 'judge', 'metrics'] } }),
   quality: histogram({ name: 'ballast_quality_score', help: 'Judge scores (0..1)', labelNames: [...LABELS], labelBounds: BOUNDS, buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] }),
 };
