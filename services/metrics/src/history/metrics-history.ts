@@ -47,6 +47,14 @@ export function emptyBucket(): MinuteBucket {
   };
 }
 
+/** True when nothing is left in a bucket (a sliding window's group whose minutes all left). */
+export function isEmpty(b: MinuteBucket): boolean {
+  return (
+    requestCount(b) === 0 && tokenCount(b) === 0 && b.cache.lookups === 0 && b.quality.n === 0 && b.verdicts.pass + b.verdicts.redact + b.verdicts.block === 0 &&
+    (b.latencyMs?.totalCount ?? 0) === 0 && (b.ttftMs?.totalCount ?? 0) === 0
+  );
+}
+
 export const requestCount = (b: MinuteBucket): number => b.requests.completed + b.requests.blocked + b.requests.failed;
 export const tokenCount = (b: MinuteBucket): number => b.tokens.input + b.tokens.output;
 
@@ -232,6 +240,7 @@ export class MetricsHistory {
         let group = groups.get(groupKey);
         if (!group) groups.set(groupKey, (group = { labels, bucket: emptyBucket() }));
         mergeBucket(group.bucket, bucket, sign);
+        if (sign === -1 && isEmpty(group.bucket)) groups.delete(groupKey);
       });
     }
   }

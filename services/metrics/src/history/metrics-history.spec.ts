@@ -1,0 +1,42 @@
+import { seededRandom } from '../../../inference/src/simulator/latency.js';
+import { MINUTE_MS, MetricsHistory, type SeriesLabels } from './metrics-history.js';
+
+const series = (tenant: string): SeriesLabels => ({ tenant, prompt: 'support-answer', version: '1', model: 'sim-1' });
+
+describe('MetricsHistory', () => {
+  it('a sliding window always equals the same window computed from scratch, and forgets groups whose minutes all left', () => {
+    const history = new MetricsHistory(24 * 3_600_000);
+    const random = seededRandom(3);
+    for (let minute = 0; minute < 90; minute++) {
+      const at = minute * MINUTE_MS;
+      // globex only sends during the first 20 minutes.
+      for (const tenant of minute < 20 ? ['acme', 'globex'] : ['acme']) {
+        const b = history.bucket(at, series(tenant));
+        b.requests.completed += Math.floor(random() * 10);
+        b.tokens.input += Math.floor(random() * 1000);
+        for (let i = 0; i < 5; i++) history.recordTtft(at, series(tenant), 50 + random() * 500);
+      }
+    }
+    const query = { by: ['tenant'] as const };
+    for (let end = 31; end <= 90; end += 1 + (end % 3)) {
+      const slid = history.window(query, (end - 30) * MINUTE_MS, end * MINUTE_MS, 'test');
+      const fresh = history.window(query, (end - 30) * MINUTE_MS, end * MINUTE_MS);
+      expect([...slid.keys()].sort()).toEqual([...fresh.keys()].sort());
+      for (const [key, f] of fresh) {
+        const s = slid.get(key)!.bucket;
+        expect(s.requests).toEqual(f.bucket.requests);
+        expect(s.tokens).toEqual(f.bucket.tokens);
+        expect(s.ttftMs!.totalCount).toBe(f.bucket.ttftMs!.totalCount);
+        expect(s.ttftMs!.getValueAtPercentile(95)).toBe(f.bucket.ttftMs!.getValueAtPercentile(95));
+      }
+    }
+    expect([...history.window(query, 60 * MINUTE_MS, 90 * MINUTE_MS, 'test').values()].map((g) => g.labels.tenant)).toEqual(['acme']);
+  });
+
+  it('drops minutes older than its retention', () => {
+    const history = new MetricsHistory(60 * MINUTE_MS);
+    history.bucket(0, series('acme')).requests.completed = 1;
+    history.bucket(2 * 60 * MINUTE_MS, series('acme')).requests.completed = 1;
+    expect(history.groups({ by: [] }, 0, MINUTE_MS)).toEqual([]);
+  });
+});
