@@ -5,7 +5,7 @@ import { ALL_TOPICS } from '#contracts';
 import { DEFAULT_RETRY_POLICY, MemoryBroker, MemoryTransport, Publisher, type Transport } from '#messaging';
 import { configureObservability, createLogger } from '#observability';
 import {
-  TypeormProcessedMessageStore,
+  WriteBehindProcessedMessageStore,
   TypeormTenantRepository,
   loadPromptFiles,
   openDataSource,
@@ -95,14 +95,20 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const dataSource = await openDataSource({ url: pg.url, poolSize: pg.maxConnections, applicationName: 'ballast-embedded' });
   const prompts = options.promptsDir ? (await loadPromptFiles(options.promptsDir)).map((f) => f.definition) : undefined;
   await seedDefaults(dataSource, { apiKey: options.apiKey, ...(prompts ? { prompts } : {}) });
-  // One ledger for every stage, in PGlite as it is in Postgres when distributed, so outcomes and
-  // replays survive a restart; one store also lets the stages' calls share batches.
-  const ledger = new TypeormProcessedMessageStore(dataSource);
+  // One ledger for every stage. This process is its only user: it answers from memory and writes
+  // behind to PGlite, from which the next start reloads it, so outcomes and replays survive a
+  // restart without a database round trip on the request path.
+  const retentionMs = config.app.BALLAST_LEDGER_RETENTION_HOURS * 3_600_000;
+  const log = createLogger({ service: 'embedded' });
+  const ledger = await WriteBehindProcessedMessageStore.open(dataSource, {
+    since: new Date(Date.now() - retentionMs),
+    onWriteError: (error) => log.warn({ err: error }, 'a ledger record was not written to PGlite; it holds until a restart'),
+  });
   const ledgerPruner = startLedgerPruner({
     store: ledger,
-    retentionMs: config.app.BALLAST_LEDGER_RETENTION_HOURS * 3_600_000,
+    retentionMs,
     intervalMs: config.app.BALLAST_LEDGER_PRUNE_INTERVAL_MS,
-    log: createLogger({ service: 'embedded' }).child({ logger: 'ballast.ledger-pruner' }),
+    log: log.child({ logger: 'ballast.ledger-pruner' }),
   });
 
   const broker = new MemoryBroker(options.partitions ?? 6);
@@ -128,7 +134,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     env,
   );
   apps.push(await createStageApp(stage('inference', InferenceModule.register(inferenceDeps, { http: false }), config.inference)));
-  const cacheDeps = cacheDepsFromConfig(config.cache, { publisher: publisher('cache'), dataSource });
+  const cacheDeps = cacheDepsFromConfig(config.cache, { publisher: publisher('cache'), dataSource, soleOwner: true });
   apps.push(await createStageApp(stage('cache', CacheModule.register(cacheDeps, { http: false }), config.cache)));
   const guardrailDeps = guardrailDepsFromConfig(config.guardrail, { publisher: publisher('guardrail'), outcomes: ledger }, env);
   apps.push(await createStageApp(stage('guardrail', GuardrailModule.register(guardrailDeps, { http: false }), config.guardrail)));
@@ -159,6 +165,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       return (stopping ??= (async () => {
         const report = await stopStageApps([...apps].reverse(), { graceMs: stopOptions.graceMs ?? 0, wholePipeline: true });
         await ledgerPruner.stop();
+        await ledger.flush();
         await transport.close();
         await dataSource.destroy();
         await pg.stop();

@@ -25,6 +25,7 @@ export { checkPruneArguments, DEFAULT_PRUNE_BATCH_SIZE } from './idempotency/pru
 export { hasUnstorableJsonEscape } from './idempotency/storable-outcome.js';
 export { GroupCommitQueue, type GroupCommitOptions } from './batching/group-commit.queue.js';
 export { TypeormProcessedMessageStore, type TypeormProcessedMessageStoreOptions } from './idempotency/typeorm-processed-message.store.js';
+export { WriteBehindProcessedMessageStore, type WriteBehindLedgerOptions } from './idempotency/write-behind-processed-message.store.js';
 export {
   startLedgerPruner,
   type LedgerPruner,

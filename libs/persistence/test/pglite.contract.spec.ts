@@ -8,6 +8,7 @@ import {
   startEmbeddedPostgres,
   TypeormEvalRunRepository,
   TypeormProcessedMessageStore,
+  WriteBehindProcessedMessageStore,
   TypeormPromptRegistryRepository,
   TypeormTenantRepository,
   type EmbeddedPostgres,
@@ -46,6 +47,47 @@ describeProcessedMessageStoreContract(
   'TypeORM on PGlite, one batch of at most 7 calls in flight',
   () => sqlSubject(ds, new TypeormProcessedMessageStore(ds, { maxInFlight: 1, maxBatchSize: 7 })),
 );
+describeProcessedMessageStoreContract('write-behind (memory first, then PGlite)', async () => {
+  let recordingAt: Date | null = null;
+  const store = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0), now: () => recordingAt ?? new Date() });
+  return {
+    store,
+    async recordAt(createdAt, stage, requestIds) {
+      recordingAt = createdAt;
+      try {
+        await Promise.all(requestIds.map((requestId) => store.record(stage, requestId, { requestId })));
+      } finally {
+        recordingAt = null;
+      }
+      await store.flush();
+      await ds.query('UPDATE processed_messages SET created_at = $1 WHERE stage = $2 AND request_id = ANY($3)', [createdAt, stage, requestIds]);
+    },
+  };
+});
+
+describe('WriteBehindProcessedMessageStore', () => {
+  it('answers from memory, writes every record behind to PGlite, and a store opened later reloads them', async () => {
+    const first = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0) });
+    const requestId = `wb-${Date.now()}`;
+    await first.record('outcome', requestId, { content: 'kept' });
+    await first.flush();
+    const rows: Array<{ outcome: unknown }> = await ds.query('SELECT outcome FROM processed_messages WHERE stage = $1 AND request_id = $2', ['outcome', requestId]);
+    expect(rows).toEqual([{ outcome: { content: 'kept' } }]);
+    const reopened = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(Date.now() - 60_000) });
+    expect((await reopened.find('outcome', requestId))?.outcome).toEqual({ content: 'kept' });
+    expect((await reopened.record('outcome', requestId, { content: 'again' })).stored).toBe(false);
+  });
+
+  it('does not reload records older than its cut-off', async () => {
+    const store = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0) });
+    const requestId = `wb-old-${Date.now()}`;
+    await store.record('outcome', requestId, 'old');
+    await store.flush();
+    await ds.query('UPDATE processed_messages SET created_at = $1 WHERE request_id = $2', [new Date(Date.now() - 3_600_000), requestId]);
+    const reopened = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(Date.now() - 60_000) });
+    expect(await reopened.find('outcome', requestId)).toBeNull();
+  });
+});
 describeDataSourceContract('PGlite', () => ds, true);
 describeEvalRunRepositoryContract('TypeORM on PGlite', () => new TypeormEvalRunRepository(ds));
 

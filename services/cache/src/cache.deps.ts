@@ -14,6 +14,8 @@ export type CacheConfig = Config<typeof cacheConfig.schema>;
 export interface CachePlatform {
   publisher: Publisher;
   dataSource?: DataSource | null;
+  /** The database has no other user (embedded mode): answers come from memory and are written behind. */
+  soleOwner?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface CachePlatform {
  */
 export function cacheDepsFromConfig(config: CacheConfig, platform: CachePlatform): CacheDeps {
   const store = platform.dataSource
-    ? new TieredCacheStore(new PostgresCacheStore(platform.dataSource), { lruTtlSeconds: config.CACHE_LRU_TTL_SECONDS, maxEntries: config.CACHE_MAX_ENTRIES })
+    ? new TieredCacheStore(new PostgresCacheStore(platform.dataSource), { lruTtlSeconds: config.CACHE_LRU_TTL_SECONDS, maxEntries: config.CACHE_MAX_ENTRIES, soleOwner: platform.soleOwner === true })
     : new MemoryCacheStore(config.CACHE_MAX_ENTRIES);
   return {
     publisher: platform.publisher,

@@ -48,8 +48,10 @@ async function expectInternalError(promise: Promise<unknown>, message: RegExp): 
  * The behaviour every CacheStore must show. Runs against the in-memory LRU, the tiered store and
  * Postgres (PGlite and real), so none can drift; shared stores also run the replica and restart cases.
  */
-export function describeCacheStoreContract(name: string, factory: () => Promise<CacheStoreSubject>, options: { shared: boolean }): void {
+/** `shared`: replicas over one database see each other's entries; `survivesRestart` (default: `shared`): entries outlive a restart. */
+export function describeCacheStoreContract(name: string, factory: () => Promise<CacheStoreSubject>, options: { shared: boolean; survivesRestart?: boolean }): void {
   const { shared } = options;
+  const survivesRestart = options.survivesRestart ?? shared;
   describe(`CacheStore contract: ${name}`, () => {
     let subject: CacheStoreSubject;
     let store: PrunableCacheStore;
@@ -146,43 +148,47 @@ export function describeCacheStoreContract(name: string, factory: () => Promise<
       await expectInternalError(store.set(newKey(), completion('x'), Number.NaN), /TTL must be a positive number/);
     });
 
-    if (!shared) return;
-
-    it('lets a second replica over the same database see the entries and expiry the first wrote', async () => {
-      const replica = await subject.replica!();
-      const key = newKey();
-      expect(await replica.get(key, at(0))).toBeNull();
-      await store.set(key, completion('written by replica one'), 60, at(0));
-      expect((await replica.get(key, at(1)))?.content).toBe('written by replica one');
-      expect(await replica.get(key, at(60))).toBeNull();
-      const other = newKey();
-      await replica.set(other, completion('written by replica two'), 60, at(0));
-      expect((await store.get(other, at(1)))?.content).toBe('written by replica two');
-    });
-
-    it('lets two replicas refresh the same keys at once, in opposite orders, and agree on the result', async () => {
-      const replica = await subject.replica!();
-      const keys = range(40).map(() => newKey());
-      await Promise.all([
-        ...keys.map((key) => store.set(key, completion('from one'), 60, at(0))),
-        ...[...keys].reverse().map((key) => replica.set(key, completion('from two'), 60, at(0))),
-      ]);
-      const [seenByOne, seenByTwo] = await Promise.all([
-        Promise.all(keys.map((key) => store.get(key, at(6)))),
-        Promise.all(keys.map((key) => replica.get(key, at(6)))),
-      ]);
-      expect(seenByOne.every((c) => c?.content === 'from one' || c?.content === 'from two')).toBe(true);
-      expect(seenByTwo.map((c) => c?.content)).toEqual(seenByOne.map((c) => c?.content));
-    });
+    if (shared) describeReplicas();
 
     // Last: the stores before it are closed afterwards.
-    it('keeps its entries, and their expiry, across a restart', async () => {
-      const key = newKey();
-      const big = completion('kept across a restart', { parsed: { answer: 42 } });
-      await store.set(key, big, 60, at(0));
-      store = await subject.restart!();
-      expect(await store.get(key, at(1))).toEqual(big);
-      expect(await store.get(key, at(60))).toBeNull();
-    });
+    if (survivesRestart) {
+      it('keeps its entries, and their expiry, across a restart', async () => {
+        const key = newKey();
+        const big = completion('kept across a restart', { parsed: { answer: 42 } });
+        await store.set(key, big, 60, at(0));
+        store = await subject.restart!();
+        expect(await store.get(key, at(1))).toEqual(big);
+        expect(await store.get(key, at(60))).toBeNull();
+      });
+    }
+
+    function describeReplicas(): void {
+      it('lets a second replica over the same database see the entries and expiry the first wrote', async () => {
+        const replica = await subject.replica!();
+        const key = newKey();
+        expect(await replica.get(key, at(0))).toBeNull();
+        await store.set(key, completion('written by replica one'), 60, at(0));
+        expect((await replica.get(key, at(1)))?.content).toBe('written by replica one');
+        expect(await replica.get(key, at(60))).toBeNull();
+        const other = newKey();
+        await replica.set(other, completion('written by replica two'), 60, at(0));
+        expect((await store.get(other, at(1)))?.content).toBe('written by replica two');
+      });
+
+      it('lets two replicas refresh the same keys at once, in opposite orders, and agree on the result', async () => {
+        const replica = await subject.replica!();
+        const keys = range(40).map(() => newKey());
+        await Promise.all([
+          ...keys.map((key) => store.set(key, completion('from one'), 60, at(0))),
+          ...[...keys].reverse().map((key) => replica.set(key, completion('from two'), 60, at(0))),
+        ]);
+        const [seenByOne, seenByTwo] = await Promise.all([
+          Promise.all(keys.map((key) => store.get(key, at(6)))),
+          Promise.all(keys.map((key) => replica.get(key, at(6)))),
+        ]);
+        expect(seenByOne.every((c) => c?.content === 'from one' || c?.content === 'from two')).toBe(true);
+        expect(seenByTwo.map((c) => c?.content)).toEqual(seenByOne.map((c) => c?.content));
+      });
+    }
   });
 }

@@ -74,6 +74,16 @@ describeCacheStoreContract(
   { shared: true },
 );
 
+describeCacheStoreContract(
+  'TieredCacheStore, sole owner of PostgresCacheStore on PGlite (embedded mode)',
+  async () => {
+    // One process owns the database: no replicas, but a restart reloads what was written behind.
+    const { store, restart } = await pgliteSubject((shared) => new TieredCacheStore(shared, { soleOwner: true }))();
+    return { store, restart };
+  },
+  { shared: false, survivesRestart: true },
+);
+
 describe('PostgresCacheStore on PGlite', () => {
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 

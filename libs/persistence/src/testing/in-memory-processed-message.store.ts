@@ -48,6 +48,15 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
     return { stored: true, record: materialise(entry) };
   }
 
+  /** Puts back records kept elsewhere, oldest first, with their own times (a store reloaded at start-up). */
+  restore(records: Iterable<ProcessedMessage>): void {
+    for (const r of records) {
+      const json = storableOutcomeJson(r.stage, r.requestId, r.outcome);
+      this.records.set(JSON.stringify([r.stage, r.requestId]), { stage: r.stage, requestId: r.requestId, json, createdAt: r.createdAt.getTime() });
+      if (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
+    }
+  }
+
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
     checkStorableKey(stage, requestId);
     const entry = this.records.get(JSON.stringify([stage, requestId]));

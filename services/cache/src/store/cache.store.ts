@@ -37,6 +37,8 @@ export interface ExpiringCacheStore extends CacheStore {
   getEntry(key: string, now?: Date): Promise<CachedAnswer | null>;
   /** Deletes the entries expired at `now`; returns how many. */
   prune(now?: Date, options?: PruneOptions): Promise<number>;
+  /** The entries still live at `now`, newest first, at most `limit` (to reload a cache in front of it). */
+  liveEntries(now: Date, limit: number): Promise<Array<CachedAnswer & { key: string }>>;
   /** Waits for calls already made; call before closing what the store runs on. */
   close(): Promise<void>;
 }

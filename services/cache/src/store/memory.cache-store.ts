@@ -51,5 +51,10 @@ export class MemoryCacheStore implements ExpiringCacheStore {
   }
 
   /** Nothing to wait for: every call finishes before it returns. */
+  async liveEntries(now: Date, limit: number): Promise<Array<CachedAnswer & { key: string }>> {
+    const live = [...this.entries].filter(([, e]) => e.expiresAt > now.getTime()).reverse().slice(0, limit);
+    return live.map(([key, e]) => ({ key, completion: e.completion, expiresAt: new Date(e.expiresAt) }));
+  }
+
   async close(): Promise<void> {}
 }

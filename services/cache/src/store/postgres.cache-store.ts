@@ -51,6 +51,8 @@ const BATCH_SQL = `
   )
   SELECT key, completion, expires_at FROM cache_entries WHERE key = ANY($1::text[]) AND expires_at > $2::timestamptz`;
 
+const LIVE_SQL = `SELECT key, completion, expires_at FROM cache_entries WHERE expires_at > $1 ORDER BY created_at DESC LIMIT $2`;
+
 // One chunk of a prune. The outer condition is checked again on a row a concurrent refresh just
 // replaced, so a refreshed entry is never deleted.
 const PRUNE_CHUNK_SQL = `
@@ -146,6 +148,11 @@ export class PostgresCacheStore implements ExpiringCacheStore {
       if (deleted < batchSize) break;
     }
     return total;
+  }
+
+  async liveEntries(now: Date, limit: number): Promise<Array<CachedAnswer & { key: string }>> {
+    const rows = (await this.dataSource.query(LIVE_SQL, [now, limit])) as Array<{ key: string; completion: Completion; expires_at: Date }>;
+    return rows.map((r) => ({ key: r.key, completion: r.completion, expiresAt: new Date(r.expires_at) }));
   }
 
   /** Refuses new calls and waits for those already made; call before destroying the data source. */

@@ -62,3 +62,32 @@ describe('TieredCacheStore', () => {
     expect(() => new TieredCacheStore(new MemoryCacheStore(), { lruTtlSeconds: 0 })).toThrow(/TTL must be a positive number/);
   });
 });
+
+describe('TieredCacheStore as the sole owner of its shared store (embedded mode)', () => {
+  it('answers from memory only and writes behind, so a miss costs no database round trip', async () => {
+    const shared = new MemoryCacheStore();
+    const getEntry = jest.spyOn(shared, 'getEntry');
+    const store = new TieredCacheStore(shared, { soleOwner: true });
+    const key = newKey();
+    expect(await store.get(key)).toBeNull();
+    await store.set(key, completion('written behind'), 60);
+    expect((await store.get(key))?.content).toBe('written behind');
+    await store.close();
+    expect(getEntry).not.toHaveBeenCalled();
+    expect((await shared.get(key))?.content).toBe('written behind');
+  });
+
+  it('reloads the live entries at start, so a restart keeps every answer and drops the expired ones', async () => {
+    const shared = new MemoryCacheStore();
+    const before = new TieredCacheStore(shared, { soleOwner: true });
+    const kept = newKey();
+    const expired = newKey();
+    await before.set(kept, completion('kept'), 3600);
+    await before.set(expired, completion('gone'), 1, new Date(Date.now() - 5_000));
+    await before.close();
+
+    const after = new TieredCacheStore(shared, { soleOwner: true });
+    expect((await after.get(kept))?.content).toBe('kept');
+    expect(await after.get(expired)).toBeNull();
+  });
+});

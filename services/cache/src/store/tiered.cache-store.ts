@@ -11,6 +11,12 @@ export interface TieredCacheStoreOptions {
   lruTtlSeconds?: number;
   /** Entries kept in memory, least recently used dropped first. Default 100,000. */
   maxEntries?: number;
+  /**
+   * This process is the shared store's only user (embedded mode): memory is reloaded from the shared
+   * store at start and answers alone, and sets are written behind, so the request path never waits
+   * on the database while entries still survive a restart.
+   */
+  soleOwner?: boolean;
 }
 
 export const DEFAULT_LRU_TTL_SECONDS = 10;
@@ -25,6 +31,10 @@ export const DEFAULT_LRU_TTL_SECONDS = 10;
 export class TieredCacheStore implements CacheStore {
   private readonly local: MemoryCacheStore;
   private readonly lruTtlSeconds: number;
+  private readonly maxEntries: number;
+  /** Sole owner: the reload from the shared store, which every call waits for. */
+  private readonly loaded: Promise<void> | null;
+  private readonly writes = new Set<Promise<unknown>>();
 
   constructor(
     private readonly shared: ExpiringCacheStore,
@@ -32,10 +42,18 @@ export class TieredCacheStore implements CacheStore {
   ) {
     this.lruTtlSeconds = options.lruTtlSeconds ?? DEFAULT_LRU_TTL_SECONDS;
     checkCacheTtl(this.lruTtlSeconds);
-    this.local = new MemoryCacheStore(options.maxEntries);
+    this.maxEntries = options.maxEntries ?? 100_000;
+    this.local = new MemoryCacheStore(this.maxEntries);
+    this.loaded = options.soleOwner ? this.reload() : null;
+    // A failed reload is a cold cache, not a failed request; the get that waits on it sees it settled.
+    this.loaded?.catch(() => undefined);
   }
 
   async get(key: string, now = new Date()): Promise<Completion | null> {
+    if (this.loaded) {
+      await this.loaded.catch(() => undefined);
+      return this.local.get(key, now);
+    }
     const near = await this.local.get(key, now);
     if (near) return near;
     const far = await this.shared.getEntry(key, now);
@@ -47,6 +65,13 @@ export class TieredCacheStore implements CacheStore {
 
   async set(key: string, completion: Completion, ttlSeconds: number, options?: CacheSetOptions | Date): Promise<void> {
     const resolved = cacheSetOptions(options);
+    if (this.loaded) {
+      await this.loaded.catch(() => undefined);
+      await this.local.set(key, completion, ttlSeconds, resolved.now);
+      const write: Promise<unknown> = this.shared.set(key, completion, ttlSeconds, resolved).catch(() => undefined).finally(() => this.writes.delete(write));
+      this.writes.add(write);
+      return;
+    }
     await this.shared.set(key, completion, ttlSeconds, resolved);
     await this.local.set(key, completion, Math.min(this.lruTtlSeconds, ttlSeconds), resolved.now);
   }
@@ -58,7 +83,15 @@ export class TieredCacheStore implements CacheStore {
     return deleted;
   }
 
-  close(): Promise<void> {
-    return this.shared.close();
+  /** Waits for the writes behind (sole owner), then closes the shared store. */
+  async close(): Promise<void> {
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
+    await this.shared.close();
+  }
+
+  private async reload(now = new Date()): Promise<void> {
+    const entries = await this.shared.liveEntries(now, this.maxEntries);
+    // Oldest first, so the newest end up the most recently used.
+    for (const e of entries.reverse()) await this.local.set(e.key, e.completion, (e.expiresAt.getTime() - now.getTime()) / 1000, now);
   }
 }

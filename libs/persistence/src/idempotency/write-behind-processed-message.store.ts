@@ -1,0 +1,76 @@
+import type { DataSource } from 'typeorm';
+import { InMemoryProcessedMessageStore } from '../testing/in-memory-processed-message.store.js';
+import type { ProcessedMessage, ProcessedMessageStore, PruneOptions } from './processed-message.store.js';
+import { TypeormProcessedMessageStore } from './typeorm-processed-message.store.js';
+
+export interface WriteBehindLedgerOptions {
+  /** Records made before this are not reloaded (the retention's cut-off). */
+  since: Date;
+  /** Records kept in memory (and reloaded) at most, newest first. Default 200,000. */
+  maxEntries?: number;
+  /** Told about a record Postgres refused; the record still holds in memory. */
+  onWriteError?: (error: unknown) => void;
+  /** The clock records are stamped with in memory (tests). */
+  now?: () => Date;
+}
+
+const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC LIMIT $2`;
+
+/**
+ * The ledger of a process that is its only user (embedded mode): every answer comes from memory,
+ * and every record is written behind to Postgres (PGlite), from which `open` reloads the records
+ * within retention, so request outcomes and replays survive a restart without a database round
+ * trip on the request path. Call `flush` before closing the data source.
+ *
+ * @example const ledger = await WriteBehindProcessedMessageStore.open(dataSource, { since: new Date(Date.now() - retentionMs) });
+ */
+export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly memory: InMemoryProcessedMessageStore,
+    private readonly durable: ProcessedMessageStore,
+    private readonly onWriteError: (error: unknown) => void,
+  ) {}
+
+  static async open(dataSource: DataSource, options: WriteBehindLedgerOptions): Promise<WriteBehindProcessedMessageStore> {
+    const maxEntries = options.maxEntries ?? 200_000;
+    const memory = new InMemoryProcessedMessageStore({ maxEntries, ...(options.now ? { now: options.now } : {}) });
+    const rows = (await dataSource.query(LOAD_SQL, [options.since, maxEntries])) as Array<{ stage: string; request_id: string; outcome: unknown; created_at: Date }>;
+    memory.restore(rows.reverse().map((r) => ({ stage: r.stage, requestId: r.request_id, outcome: r.outcome, createdAt: new Date(r.created_at) })));
+    return new WriteBehindProcessedMessageStore(memory, new TypeormProcessedMessageStore(dataSource), options.onWriteError ?? (() => undefined));
+  }
+
+  async record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
+    const result = await this.memory.record(stage, requestId, outcome);
+    if (result.stored) this.track(this.durable.record(stage, requestId, outcome));
+    return result;
+  }
+
+  find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
+    return this.memory.find(stage, requestId);
+  }
+
+  async release(stage: string, requestId: string): Promise<boolean> {
+    const released = await this.memory.release(stage, requestId);
+    await this.flush(); // the record being released may still be on its way to Postgres
+    await this.durable.release(stage, requestId);
+    return released;
+  }
+
+  async prune(olderThan: Date, options: PruneOptions = {}): Promise<number> {
+    const deleted = await this.memory.prune(olderThan, options);
+    await this.durable.prune(olderThan, options);
+    return deleted;
+  }
+
+  /** Resolves once every record made so far has reached Postgres (or failed to). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private track(write: Promise<unknown>): void {
+    const tracked = write.catch(this.onWriteError).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+}
