@@ -130,6 +130,12 @@ export class SeriesGuard<L extends string> {
       for (const name of this.labelNames) bounded[name] = OTHER_LABEL;
       key = seriesKey(this.labelNames, bounded);
     }
+    const seen = this.series.get(key);
+    // A known series keeps its first labels object: no new entry per observation, only its time.
+    if (seen) {
+      seen.at = limits.now();
+      return seen.labels;
+    }
     this.series.set(key, { labels: bounded, at: limits.now() });
     return bounded;
   }
