@@ -16,6 +16,7 @@ import {
 } from '#persistence';
 import { createStageApp, stopStageApps, type DrainReport } from '#runtime';
 import { cacheDepsFromConfig } from '../../../services/cache/src/cache.deps.js';
+import { CLIENT_VISIBLE_LEDGER_STAGES } from '../../../services/ingress/src/outcomes/request.ledger.js';
 import { CacheModule } from '../../../services/cache/src/cache.module.js';
 import { guardrailDepsFromConfig } from '../../../services/guardrail/src/guardrail.deps.js';
 import { GuardrailModule } from '../../../services/guardrail/src/guardrail.module.js';
@@ -96,12 +97,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const prompts = options.promptsDir ? (await loadPromptFiles(options.promptsDir)).map((f) => f.definition) : undefined;
   await seedDefaults(dataSource, { apiKey: options.apiKey, ...(prompts ? { prompts } : {}) });
   // One ledger for every stage. This process is its only user: it answers from memory and writes
-  // behind to PGlite, from which the next start reloads it, so outcomes and replays survive a
-  // restart without a database round trip on the request path.
+  // the records a client sees (claims, outcomes) behind to PGlite, from which the next start
+  // reloads them, so outcomes and replays survive a restart without a database round trip on the
+  // request path; the other stages' records guard only this process's in-memory bus.
   const retentionMs = config.app.BALLAST_LEDGER_RETENTION_HOURS * 3_600_000;
   const log = createLogger({ service: 'embedded' });
   const ledger = await WriteBehindProcessedMessageStore.open(dataSource, {
     since: new Date(Date.now() - retentionMs),
+    durableStages: CLIENT_VISIBLE_LEDGER_STAGES,
     onWriteError: (error) => log.warn({ err: error }, 'a ledger record was not written to PGlite; it holds until a restart'),
   });
   const ledgerPruner = startLedgerPruner({

@@ -31,7 +31,7 @@ export type RequestOptions = z.infer<typeof RequestOptions>;
  * @example { requestId: 'order-42', tenantId: 'demo', prompt: { name: 'support-answer' },
  *            variables: { question: 'Where is my parcel?' } }
  */
-export const LlmRequest = z
+const LlmRequestShape = z
   .object({
     requestId: Identifier,
     tenantId: z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, _ and -'),
@@ -47,7 +47,15 @@ export const LlmRequest = z
   })
   .refine((r) => r.prompt !== undefined || (r.model !== undefined && r.messages.length > 0), {
     message: 'name a prompt, or a model with messages',
-  })
+  });
+
+/**
+ * A request as the pipeline carries it between stages: the same fields and rules, without the
+ * nesting walk, which the edge (`LlmRequest`) already did before the request entered the pipeline.
+ */
+export const AcceptedLlmRequest = LlmRequestShape;
+
+export const LlmRequest = LlmRequestShape
   .refine((r) => depthOf(r) <= MAX_JSON_DEPTH, {
     message: `the request nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep (variables, responseFormat.schema); flatten it`,
   });

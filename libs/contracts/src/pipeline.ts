@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChatMessage, ResponseFormat } from './chat.js';
-import { LlmRequest } from './llm-request.js';
+import { AcceptedLlmRequest } from './llm-request.js';
 import { Verdict } from './verdict.js';
 
 export const STAGES = ['ingress', 'guardrail', 'cache', 'inference', 'judge', 'metrics'] as const;
@@ -103,7 +103,7 @@ export type GuardState = z.infer<typeof GuardState>;
  * to be looked up again downstream.
  */
 export const PipelineState = z.object({
-  request: LlmRequest,
+  request: AcceptedLlmRequest,
   receivedAt: z.iso.datetime({ offset: true }),
   prompt: ResolvedPrompt.nullable(),
   rendered: RenderedRequest,

@@ -114,7 +114,7 @@ export type LabelBound = LabelDomainName | readonly string[];
 
 /** Applies a metric's label bounds and remembers when each of its label sets was last updated. */
 export class SeriesGuard<L extends string> {
-  private readonly series = new Map<string, { labels: Record<L, string>; at: number }>();
+  private readonly series = new Map<string, { labels: Record<L, string>; at: number; exact: boolean }>();
 
   constructor(
     private readonly labelNames: readonly L[],
@@ -123,6 +123,13 @@ export class SeriesGuard<L extends string> {
 
   /** The label set to record: bounded values, or `other` everywhere once the metric is at its cap. */
   admit(labels: Partial<Record<L, string | number>>): Record<L, string> {
+    // Fast path: these exact values were admitted before and bounded to themselves.
+    const raw = seriesKey(this.labelNames, labels as Record<string, unknown>);
+    const known = this.series.get(raw);
+    if (known !== undefined && known.exact) {
+      known.at = limits.now();
+      return known.labels;
+    }
     const bounded = {} as Record<L, string>;
     for (const name of this.labelNames) bounded[name] = this.boundOne(name, labels[name]);
     let key = seriesKey(this.labelNames, bounded);
@@ -136,7 +143,8 @@ export class SeriesGuard<L extends string> {
       seen.at = limits.now();
       return seen.labels;
     }
-    this.series.set(key, { labels: bounded, at: limits.now() });
+    // `exact`: nothing was replaced, so the raw values are the series key and the fast path may serve them.
+    this.series.set(key, { labels: bounded, at: limits.now(), exact: key === raw });
     return bounded;
   }
 
@@ -170,8 +178,10 @@ export class SeriesGuard<L extends string> {
   }
 }
 
-function seriesKey(names: readonly string[], labels: Record<string, string>): string {
-  return names.map((n) => labels[n]).join('\u0000');
+function seriesKey(names: readonly string[], labels: Record<string, unknown>): string {
+  let key = '';
+  for (const n of names) key += `${labels[n] ?? ''}\u0000`;
+  return key;
 }
 
 /** Forgets domain values not used for a series TTL. */

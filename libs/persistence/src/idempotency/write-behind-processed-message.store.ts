@@ -12,6 +12,11 @@ export interface WriteBehindLedgerOptions {
   onWriteError?: (error: unknown) => void;
   /** The clock records are stamped with in memory (tests). */
   now?: () => Date;
+  /**
+   * Stages whose records are written to Postgres; default every stage. Records of other stages
+   * guard only against redelivery within this process (the in-memory bus does not outlive it).
+   */
+  durableStages?: readonly string[];
 }
 
 const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC LIMIT $2`;
@@ -31,19 +36,21 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
     private readonly memory: InMemoryProcessedMessageStore,
     private readonly durable: ProcessedMessageStore,
     private readonly onWriteError: (error: unknown) => void,
+    private readonly durableStages: ReadonlySet<string> | null,
   ) {}
 
   static async open(dataSource: DataSource, options: WriteBehindLedgerOptions): Promise<WriteBehindProcessedMessageStore> {
     const maxEntries = options.maxEntries ?? 200_000;
     const memory = new InMemoryProcessedMessageStore({ maxEntries, ...(options.now ? { now: options.now } : {}) });
+    const durableStages = options.durableStages ? new Set(options.durableStages) : null;
     const rows = (await dataSource.query(LOAD_SQL, [options.since, maxEntries])) as Array<{ stage: string; request_id: string; outcome: unknown; created_at: Date }>;
     memory.restore(rows.reverse().map((r) => ({ stage: r.stage, requestId: r.request_id, outcome: r.outcome, createdAt: new Date(r.created_at) })));
-    return new WriteBehindProcessedMessageStore(memory, new TypeormProcessedMessageStore(dataSource), options.onWriteError ?? (() => undefined));
+    return new WriteBehindProcessedMessageStore(memory, new TypeormProcessedMessageStore(dataSource), options.onWriteError ?? (() => undefined), durableStages);
   }
 
   async record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
     const result = await this.memory.record(stage, requestId, outcome);
-    if (result.stored) this.track(this.durable.record(stage, requestId, outcome));
+    if (result.stored && (this.durableStages === null || this.durableStages.has(stage))) this.track(this.durable.record(stage, requestId, outcome));
     return result;
   }
 

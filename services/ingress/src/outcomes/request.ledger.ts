@@ -7,6 +7,9 @@ import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 const ACCEPTED = 'ingress';
 const OUTCOME = 'outcome';
 
+/** The ledger stages a client sees through ingress (claims and outcomes): what must outlive a restart. */
+export const CLIENT_VISIBLE_LEDGER_STAGES: readonly string[] = [ACCEPTED, OUTCOME];
+
 /** `conflict`: the id was first used for a different request. */
 export type Claim = { first: true } | { first: false; conflict: boolean; outcome: LlmResponse | null };
 
