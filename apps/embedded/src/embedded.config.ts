@@ -1,4 +1,4 @@
-import { ConfigError, EX_CONFIG, loadConfig, serviceConfig, type Config, type ConfigProblem, type EnvSchema, type ExitIo } from '#config';
+import { ConfigError, EX_CONFIG, int, loadConfig, serviceConfig, type Config, type ConfigProblem, type EnvSchema, type ExitIo } from '#config';
 import { z } from 'zod';
 import { cacheConfig } from '../../../services/cache/src/cache.config.js';
 import { guardrailConfig } from '../../../services/guardrail/src/guardrail.config.js';
@@ -12,6 +12,9 @@ export const embeddedAppSchema = serviceConfig({
   BALLAST_API_KEY: z.string().min(1).default('dev-key'),
   BALLAST_HOST: z.string().default('127.0.0.1'),
   BALLAST_PROMPTS_DIR: z.string().default('prompts'),
+  // Six stages share one event loop here, so fewer messages in flight per stage: 256 each
+  // (the distributed default) only adds garbage and queueing without adding throughput.
+  BALLAST_CONSUMER_CONCURRENCY: int({ min: 1, max: 1_024 }).default(64),
 });
 
 /** Every stage's own schema: embedded mode parses each from the one environment, as its distributed service does. */

@@ -89,7 +89,8 @@ export function embeddedOptionsFromConfig(config: EmbeddedConfig): EmbeddedOptio
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const env = options.env ?? process.env;
   const parsed = options.config ?? loadEmbeddedConfig(env);
-  const config = options.concurrency === undefined ? parsed : withConcurrency(parsed, options.concurrency);
+  // One setting for every stage in the process: the option, else the app's BALLAST_CONSUMER_CONCURRENCY.
+  const config = withConcurrency(parsed, options.concurrency ?? parsed.app.BALLAST_CONSUMER_CONCURRENCY);
   configureObservability(config.app);
 
   const pg = await startEmbeddedPostgres(options.dataDir ? { dataDir: options.dataDir } : {});

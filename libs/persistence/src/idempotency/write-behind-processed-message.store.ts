@@ -19,6 +19,7 @@ export interface WriteBehindLedgerOptions {
   durableStages?: readonly string[];
 }
 
+// One write batch out at a time: nobody waits on these writes, and bigger batches cost less per record.
 const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC LIMIT $2`;
 
 /**
@@ -45,7 +46,7 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
     const durableStages = options.durableStages ? new Set(options.durableStages) : null;
     const rows = (await dataSource.query(LOAD_SQL, [options.since, maxEntries])) as Array<{ stage: string; request_id: string; outcome: unknown; created_at: Date }>;
     memory.restore(rows.reverse().map((r) => ({ stage: r.stage, requestId: r.request_id, outcome: r.outcome, createdAt: new Date(r.created_at) })));
-    return new WriteBehindProcessedMessageStore(memory, new TypeormProcessedMessageStore(dataSource), options.onWriteError ?? (() => undefined), durableStages);
+    return new WriteBehindProcessedMessageStore(memory, new TypeormProcessedMessageStore(dataSource, { maxInFlight: 1 }), options.onWriteError ?? (() => undefined), durableStages);
   }
 
   async record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
