@@ -13,7 +13,7 @@ export interface RubricResult {
 /**
  * The rubric used when no judge model is configured. Each criterion is 0..1; the score is their
  * mean. It measures form, not truth: non-empty, not a refusal, a plausible length, and valid
- * structure when a schema was asked for. See docs/judge.md.
+ * structure when a schema was asked for.
  */
 export function scoreWithHeuristics(response: LlmResponse): RubricResult {
   const text = response.content ?? '';
