@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { ERROR_CODES, HEADERS, LlmRequest, TOPICS, createEnvelope, type LlmResponse } from '#contracts';
+import { TypeormTenantRepository, openDataSource } from '#persistence';
 import { DistributedStack, ROOT, SERVICE_NAMES, ensureBuilt, seedDatabase, sleep } from './support/distributed-stack.js';
 import {
   TopicRecorder,
@@ -29,6 +30,8 @@ import {
 
 jest.setTimeout(240_000);
 
+/** The backend's tenant: no request quota, so 1,000 requests in seconds measure delivery, not the demo tenant's 600 per minute. */
+const LOAD_TENANT = { id: 'load-test', name: 'Load test', allowedModels: ['sim-1'], quotas: {} };
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://ballast:ballast@127.0.0.1:5432/ballast_test';
 const RUN = `${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`;
@@ -50,7 +53,7 @@ const badKey = (i: number) => `${PREFIX}bad-${String(i).padStart(3, '0')}`;
 function validMessage(i: number): Message {
   const request = LlmRequest.parse({
     requestId: validId(i),
-    tenantId: 'demo',
+    tenantId: LOAD_TENANT.id,
     prompt: { name: 'support-answer' },
     variables: { question: `Order ${RUN}-${i}: when will parcel number ${i} arrive, and can I change the address?` },
     // Longer than the consumer-group stall after the SIGKILL, so the requests caught in it complete.
@@ -77,15 +80,15 @@ const badKind = (i: number): BadKind => BAD_KINDS[i % BAD_KINDS.length]!;
 /** Poison of four kinds: not JSON at all (incl. tombstones), JSON but no envelope, a bad payload, bad envelope fields. */
 function malformedMessage(i: number): Message {
   const key = badKey(i);
-  const envelope = () => createEnvelope(TOPICS.requests, LlmRequest.parse({ requestId: key, tenantId: 'demo', prompt: { name: 'support-answer' } }), { requestId: key, tenantId: 'demo' });
+  const envelope = () => createEnvelope(TOPICS.requests, LlmRequest.parse({ requestId: key, tenantId: LOAD_TENANT.id, prompt: { name: 'support-answer' } }), { requestId: key, tenantId: LOAD_TENANT.id });
   switch (badKind(i)) {
     case 'not-json': {
-      const variants: Array<string | Buffer | null> = [`{"requestId":"${key}","tenantId":"demo"`, 'not json at all', Buffer.from([0xff, 0xfe, 0x00, 0x7b]), null];
+      const variants: Array<string | Buffer | null> = [`{"requestId":"${key}","tenantId":"${LOAD_TENANT.id}"`, 'not json at all', Buffer.from([0xff, 0xfe, 0x00, 0x7b]), null];
       return { key, value: variants[(i / BAD_KINDS.length) % variants.length | 0] ?? null };
     }
     case 'bare-request':
       // A common mistake: the LlmRequest without the envelope around it.
-      return { key, value: JSON.stringify({ requestId: key, tenantId: 'demo', prompt: { name: 'support-answer' }, variables: { question: 'hi' } }) };
+      return { key, value: JSON.stringify({ requestId: key, tenantId: LOAD_TENANT.id, prompt: { name: 'support-answer' }, variables: { question: 'hi' } }) };
     case 'bad-payload': {
       const e = envelope();
       return { key, value: JSON.stringify({ ...e, payload: { ...e.payload, tenantId: 'Not A Tenant!', prompt: { name: 'Bad Name', version: -1 } } }) };
@@ -216,6 +219,12 @@ beforeAll(async () => {
   await ensureBuilt();
   seen.timings.build = Date.now() - t0;
   await seedDatabase(DATABASE_URL);
+  const ds = await openDataSource({ url: DATABASE_URL, applicationName: 'ballast-it' });
+  try {
+    await new TypeormTenantRepository(ds).upsertTenant(LOAD_TENANT);
+  } finally {
+    await ds.destroy();
+  }
   // The groups are shared by name: other running services would take part of this run's traffic.
   await waitForNoForeignMembers(admin, STAGE_GROUPS, OWN_CLIENTS, 60_000);
   const t1 = Date.now();
