@@ -19,8 +19,13 @@ export interface WriteBehindLedgerOptions {
   durableStages?: readonly string[];
 }
 
-// One write batch out at a time: nobody waits on these writes, and bigger batches cost less per record.
 const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC LIMIT $2`;
+// Insert only: nothing waits for the row, so nothing is read back (no outcome parsed again).
+const INSERT_SQL = `
+  INSERT INTO processed_messages (stage, request_id, outcome)
+  SELECT s, r, o::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS t(s, r, o)
+  ON CONFLICT (stage, request_id) DO NOTHING`;
+const MAX_ROWS_PER_INSERT = 1_000;
 
 /**
  * The ledger of a process that is its only user (embedded mode): every answer comes from memory,
@@ -31,9 +36,13 @@ const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_m
  * @example const ledger = await WriteBehindProcessedMessageStore.open(dataSource, { since: new Date(Date.now() - retentionMs) });
  */
 export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
-  private readonly pending = new Set<Promise<unknown>>();
+  /** Rows waiting for the next insert: stage, request id, outcome JSON. */
+  private readonly queued: Array<[string, string, string | null]> = [];
+  /** The insert loop, while it runs; one statement is out at a time, so rows queue up into batches. */
+  private sending: Promise<void> | null = null;
 
   private constructor(
+    private readonly dataSource: DataSource,
     private readonly memory: InMemoryProcessedMessageStore,
     private readonly durable: ProcessedMessageStore,
     private readonly onWriteError: (error: unknown) => void,
@@ -46,12 +55,15 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
     const durableStages = options.durableStages ? new Set(options.durableStages) : null;
     const rows = (await dataSource.query(LOAD_SQL, [options.since, maxEntries])) as Array<{ stage: string; request_id: string; outcome: unknown; created_at: Date }>;
     memory.restore(rows.reverse().map((r) => ({ stage: r.stage, requestId: r.request_id, outcome: r.outcome, createdAt: new Date(r.created_at) })));
-    return new WriteBehindProcessedMessageStore(memory, new TypeormProcessedMessageStore(dataSource, { maxInFlight: 1 }), options.onWriteError ?? (() => undefined), durableStages);
+    return new WriteBehindProcessedMessageStore(dataSource, memory, new TypeormProcessedMessageStore(dataSource), options.onWriteError ?? (() => undefined), durableStages);
   }
 
   async record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
     const result = await this.memory.record(stage, requestId, outcome);
-    if (result.stored && (this.durableStages === null || this.durableStages.has(stage))) this.track(this.durable.record(stage, requestId, outcome));
+    if (result.stored && (this.durableStages === null || this.durableStages.has(stage))) {
+      this.queued.push([stage, requestId, this.memory.outcomeJson(stage, requestId)]);
+      this.sending ??= this.send();
+    }
     return result;
   }
 
@@ -61,7 +73,7 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
 
   async release(stage: string, requestId: string): Promise<boolean> {
     const released = await this.memory.release(stage, requestId);
-    await this.flush(); // the record being released may still be on its way to Postgres
+    await this.flush(); // the record being released may still be waiting for its insert
     await this.durable.release(stage, requestId);
     return released;
   }
@@ -74,11 +86,20 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
 
   /** Resolves once every record made so far has reached Postgres (or failed to). */
   async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    while (this.sending) await this.sending;
   }
 
-  private track(write: Promise<unknown>): void {
-    const tracked = write.catch(this.onWriteError).finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
+  private async send(): Promise<void> {
+    await Promise.resolve(); // let the records made in this turn join the first statement
+    try {
+      while (this.queued.length > 0) {
+        const rows = this.queued.splice(0, MAX_ROWS_PER_INSERT);
+        await this.dataSource
+          .query(INSERT_SQL, [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])])
+          .catch(this.onWriteError);
+      }
+    } finally {
+      this.sending = null;
+    }
   }
 }

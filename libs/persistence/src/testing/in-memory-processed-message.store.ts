@@ -48,6 +48,11 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
     return { stored: true, record: materialise(entry) };
   }
 
+  /** The stored outcome's JSON text (null for none or no record), without parsing it. */
+  outcomeJson(stage: string, requestId: string): string | null {
+    return this.records.get(JSON.stringify([stage, requestId]))?.json ?? null;
+  }
+
   /** Puts back records kept elsewhere, oldest first, with their own times (a store reloaded at start-up). */
   restore(records: Iterable<ProcessedMessage>): void {
     for (const r of records) {
