@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { runCli } from '../program.js';
+import { runCliCapturing } from '../../test/run-in-process.js';
 
 jest.setTimeout(120_000);
 
@@ -14,19 +14,7 @@ const PAIRS = [
   { a: 'How do I learn Python?', b: 'What is the capital of Australia?', duplicate: false },
 ];
 
-async function ballast(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await runCli(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const ballast = runCliCapturing;
 
 describe('ballast cache calibrate', () => {
   let dir: string;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { runCli } from '../program.js';
+import { runCliCapturing } from '../../test/run-in-process.js';
 
 jest.setTimeout(240_000);
 
@@ -37,19 +37,7 @@ describe('ballast eval run on a fresh data dir', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function ballast(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-    try {
-      const code = await runCli(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
-      return { code, out, err };
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
-  }
+  const ballast = runCliCapturing;
   const evalRun = (...args: string[]) => ballast('eval', 'run', '--evals-dir', join(dir, 'evals'), ...args);
 
   it('has help for the group and for run', async () => {
