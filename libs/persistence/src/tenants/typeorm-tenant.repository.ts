@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IsNull, type DataSource } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity.js';
 import { TenantEntity } from '../entities/tenant.entity.js';
 import { apiKeyHash, apiKeyPrefix, checkApiKey } from './api-key.hash.js';
@@ -44,21 +44,7 @@ export class TypeormTenantRepository implements TenantRepository {
   }
 
   async createApiKey(tenantId: string, plaintext: string): Promise<ApiKeyRecord> {
-    checkApiKey(plaintext);
-    const keyHash = apiKeyHash(plaintext);
-    return this.dataSource.transaction(async (m) => {
-      if (!(await m.existsBy(TenantEntity, { id: tenantId }))) throw unknownTenant(tenantId);
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ApiKeyEntity)
-        .values({ id: randomUUID(), tenantId, keyHash, prefix: apiKeyPrefix(plaintext) })
-        .orIgnore()
-        .execute();
-      const row = await m.findOneByOrFail(ApiKeyEntity, { keyHash });
-      if (row.tenantId !== tenantId) throw keyTaken();
-      return toApiKey(row);
-    });
+    return this.dataSource.transaction(async (m) => toApiKey(await insertApiKey(m, tenantId, plaintext, null)));
   }
 
   async findTenantByApiKey(plaintext: string): Promise<Tenant | null> {
@@ -75,19 +61,8 @@ export class TypeormTenantRepository implements TenantRepository {
   }
 
   async replaceLabelledApiKey(tenantId: string, label: string, plaintext: string): Promise<ApiKeyRecord> {
-    checkApiKey(plaintext);
-    const keyHash = apiKeyHash(plaintext);
     return this.dataSource.transaction(async (m) => {
-      if (!(await m.existsBy(TenantEntity, { id: tenantId }))) throw unknownTenant(tenantId);
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ApiKeyEntity)
-        .values({ id: randomUUID(), tenantId, keyHash, prefix: apiKeyPrefix(plaintext), label })
-        .orIgnore()
-        .execute();
-      const row = await m.findOneByOrFail(ApiKeyEntity, { keyHash });
-      if (row.tenantId !== tenantId) throw keyTaken();
+      const row = await insertApiKey(m, tenantId, plaintext, label);
       await m.update(ApiKeyEntity, { id: row.id }, { label, revokedAt: null });
       await m
         .createQueryBuilder()
@@ -123,4 +98,21 @@ function toTenant(e: TenantEntity): Tenant {
 
 function toApiKey(e: ApiKeyEntity): ApiKeyRecord {
   return { id: e.id, tenantId: e.tenantId, prefix: e.prefix, label: e.label, createdAt: e.createdAt, revokedAt: e.revokedAt };
+}
+
+/** Inserts the key for the tenant unless it exists, and returns its row; refuses a key another tenant holds. */
+async function insertApiKey(m: EntityManager, tenantId: string, plaintext: string, label: string | null): Promise<ApiKeyEntity> {
+  checkApiKey(plaintext);
+  const keyHash = apiKeyHash(plaintext);
+  if (!(await m.existsBy(TenantEntity, { id: tenantId }))) throw unknownTenant(tenantId);
+  await m
+    .createQueryBuilder()
+    .insert()
+    .into(ApiKeyEntity)
+    .values({ id: randomUUID(), tenantId, keyHash, prefix: apiKeyPrefix(plaintext), ...(label === null ? {} : { label }) })
+    .orIgnore()
+    .execute();
+  const row = await m.findOneByOrFail(ApiKeyEntity, { keyHash });
+  if (row.tenantId !== tenantId) throw keyTaken();
+  return row;
 }
