@@ -32,7 +32,7 @@ export class TieredCacheStore implements CacheStore {
   private readonly local: MemoryCacheStore;
   private readonly lruTtlSeconds: number;
   private readonly maxEntries: number;
-  /** Sole owner: the reload from the shared store, which every call waits for. */
+  /** Sole owner: the reload from the shared store (never rejects), which every call waits for. */
   private readonly loaded: Promise<void> | null;
   private readonly writes = new Set<Promise<unknown>>();
 
@@ -44,14 +44,13 @@ export class TieredCacheStore implements CacheStore {
     checkCacheTtl(this.lruTtlSeconds);
     this.maxEntries = options.maxEntries ?? 100_000;
     this.local = new MemoryCacheStore(this.maxEntries);
-    this.loaded = options.soleOwner ? this.reload() : null;
-    // A failed reload is a cold cache, not a failed request; the get that waits on it sees it settled.
-    this.loaded?.catch(() => undefined);
+    // A failed reload is a cold cache, not a failed request.
+    this.loaded = options.soleOwner ? this.reload().catch(() => undefined) : null;
   }
 
   async get(key: string, now = new Date()): Promise<Completion | null> {
     if (this.loaded) {
-      await this.loaded.catch(() => undefined);
+      await this.loaded;
       return this.local.get(key, now);
     }
     const near = await this.local.get(key, now);
@@ -66,7 +65,7 @@ export class TieredCacheStore implements CacheStore {
   async set(key: string, completion: Completion, ttlSeconds: number, options?: CacheSetOptions | Date): Promise<void> {
     const resolved = cacheSetOptions(options);
     if (this.loaded) {
-      await this.loaded.catch(() => undefined);
+      await this.loaded;
       await this.local.set(key, completion, ttlSeconds, resolved.now);
       const write: Promise<unknown> = this.shared.set(key, completion, ttlSeconds, resolved).catch(() => undefined).finally(() => this.writes.delete(write));
       this.writes.add(write);
