@@ -13,7 +13,15 @@ import { qqpPairs } from './quality.bench.js';
 
 type Table = (title: string, header: string[], rows: string[][]) => void;
 
-const ENTRIES = Number(process.env['BENCH_CACHE_ENTRIES'] ?? 10_000);
+/** `--entries 100000` (or BENCH_CACHE_ENTRIES); 10,000 by default. */
+function entriesWanted(): number {
+  const i = process.argv.indexOf('--entries');
+  const raw = i >= 0 ? process.argv[i + 1] : process.env['BENCH_CACHE_ENTRIES'];
+  const n = Number(raw ?? 10_000);
+  if (!Number.isInteger(n) || n < 1_000) throw new Error(`--entries wants a whole number of at least 1000, got ${raw}`);
+  return n;
+}
+const ENTRIES = entriesWanted();
 const LOOKUPS = 500;
 const PROBES = 2_000;
 const answer: Completion = { content: 'cached answer', model: 'sim-1', provider: 'cache', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, cachedTokens: 1, costUsd: 0, estimated: false }, ttftMs: null, durationMs: 0 };
@@ -27,6 +35,8 @@ interface LatencyRow {
   /** CPU of the server process per look-up, when it runs here (Qdrant started by scripts/qdrant.sh). */
   serverCpuMs: number | null;
   crossScopeHits: number;
+  /** Entries embedded and stored per second while the collection was built (one client, batches of 500). */
+  buildRate: number;
 }
 
 /** CPU ms used so far by the process in `pidFile` (Linux /proc; clock ticks of 10 ms), or null. */
@@ -45,13 +55,17 @@ async function measure(name: string, store: VectorStore, texts: string[], querie
   const embedder = new LocalEmbedder();
   await store.ensureCollection();
   const expiresAt = new Date(Date.now() + 3_600_000);
+  const built0 = performance.now();
   // Four tenants share the collection; look-ups search tenant t0's quarter.
   for (let i = 0; i < texts.length; i += 500) {
     const chunk = texts.slice(i, i + 500);
     const vectors = await embedder.embed(chunk);
     await store.upsert(chunk.map((text, j) => ({ key: `k${i + j}`, vector: vectors[j]!, scope: scopeOf(`t${(i + j) % 4}`), text, completion: answer, expiresAt })));
+    if ((i + 500) % 10_000 === 0) process.stderr.write(`${name}: ${i + 500} entries in ${((performance.now() - built0) / 1000).toFixed(0)} s\n`);
   }
   await settle();
+  const buildRate = texts.length / ((performance.now() - built0) / 1000);
+  process.stderr.write(`${name}: ${texts.length} entries built at ${buildRate.toFixed(0)} entries/s\n`);
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
   const server0 = processCpuMs(serverPidFile);
@@ -73,12 +87,23 @@ async function measure(name: string, store: VectorStore, texts: string[], querie
     const change = others[i % others.length]!;
     crossScopeHits += (await store.search(v!, { ...scopeOf('t0'), ...change }, { limit: 3 })).length;
   }
-  return { store: name, p50: times[Math.floor(times.length * 0.5)]!, p99: times[Math.floor(times.length * 0.99)]!, cpuMs: (cpu.user + cpu.system) / 1000 / LOOKUPS, serverCpuMs: server0 !== null && server1 !== null ? (server1 - server0) / LOOKUPS : null, crossScopeHits };
+  return { store: name, p50: times[Math.floor(times.length * 0.5)]!, p99: times[Math.floor(times.length * 0.99)]!, cpuMs: (cpu.user + cpu.system) / 1000 / LOOKUPS, serverCpuMs: server0 !== null && server1 !== null ? (server1 - server0) / LOOKUPS : null, crossScopeHits, buildRate };
+}
+
+/**
+ * Distinct QQP questions: the first of each pair, then the second; beyond those (about 75,000),
+ * two questions joined into one entry, so 100,000 entries are still distinct real text.
+ */
+function entryTexts(pairs: { a: string; b: string }[], wanted: number): string[] {
+  const unique = [...new Set([...pairs.map((p) => p.a), ...pairs.map((p) => p.b)])];
+  const texts = unique.slice(0, wanted);
+  for (let i = 0; texts.length < wanted; i += 1) texts.push(`${unique[i % unique.length]} ${unique[(i * 7 + 1) % unique.length]}`);
+  return texts;
 }
 
 export async function runLatencyBench(table: Table): Promise<void> {
   const pairs = qqpPairs();
-  const texts = [...new Set(pairs.map((p) => p.a))].slice(0, ENTRIES);
+  const texts = entryTexts(pairs, ENTRIES);
   const queries = pairs.map((p) => p.b);
   const rows: LatencyRow[] = [];
 
@@ -91,6 +116,27 @@ export async function runLatencyBench(table: Table): Promise<void> {
     await ds.destroy();
     await pg.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+
+  // Real Postgres only where the server has the pgvector extension (Debian's Postgres 15 here has not).
+  const pgUrl = process.env['DATABASE_URL'];
+  if (pgUrl) {
+    const real = await openDataSource({ url: pgUrl, poolSize: 2 });
+    try {
+      const [available] = (await real.query(`SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = 'vector'`)) as { n: number }[];
+      if (available?.n) {
+        const store = new PgVectorStore(real, `bench-local-${process.pid}`, 512);
+        try {
+          rows.push(await measure('pgvector on Postgres (HNSW)', store, texts, queries));
+        } finally {
+          await real.query(`DROP TABLE IF EXISTS "${store.collection}"`);
+        }
+      } else {
+        process.stdout.write(`\n(Postgres not measured: the server at DATABASE_URL has no pgvector extension)\n`);
+      }
+    } finally {
+      await real.destroy();
+    }
   }
 
   const url = process.env['QDRANT_URL'] ?? 'http://127.0.0.1:6333';
@@ -115,7 +161,7 @@ export async function runLatencyBench(table: Table): Promise<void> {
 
   table(
     `Semantic look-up at ${texts.length} entries (4 tenants), including local embedding; ${LOOKUPS} look-ups; cross-scope probe: ${PROBES} look-ups of stored texts from another tenant, prompt, version, model or parameters`,
-    ['store', 'p50', 'p99', 'CPU per look-up: this process (embedding, client; PGlite runs here)', 'CPU per look-up: Qdrant server', 'cross-scope hits'],
-    rows.map((r) => [r.store, `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`, `${r.cpuMs.toFixed(2)} ms`, r.serverCpuMs === null ? '-' : `${r.serverCpuMs.toFixed(2)} ms`, String(r.crossScopeHits)]),
+    ['store', 'p50', 'p99', 'CPU per look-up: this process (embedding, client; PGlite runs here)', 'CPU per look-up: Qdrant server', 'cross-scope hits', 'build rate'],
+    rows.map((r) => [r.store, `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`, `${r.cpuMs.toFixed(2)} ms`, r.serverCpuMs === null ? '-' : `${r.serverCpuMs.toFixed(2)} ms`, String(r.crossScopeHits), `${r.buildRate.toFixed(0)} entries/s`]),
   );
 }

@@ -1,10 +1,12 @@
 /**
  * `npm run bench:cache`: the semantic cache's quality on the public pair sets in `shared/datasets`
  * (or BALLAST_DATASETS_DIR) with the local embedder, with and without hit verification, then
- * look-up latency at 10k entries per vector store, and a cross-scope probe.
+ * look-up latency at 10k (or --entries n) entries per vector store, and a cross-scope probe.
  *
  *   npm run bench:cache                 everything (Qdrant only when QDRANT_URL or 127.0.0.1:6333 answers)
  *   npm run bench:cache -- --quality    quality tables only
+ *   npm run bench:cache -- --latency    look-up latency only
+ *   npm run bench:cache -- --latency --entries 100000    at 100k entries (default 10,000)
  */
 import { gptcachePairs, qqpPairs, runQualityBench, type QualityResult } from './quality.bench.js';
 import type { ThresholdRow } from '../../services/cache/src/semantic/calibration.js';
@@ -51,8 +53,10 @@ function printQuality(q: QualityResult): void {
   }
 }
 
-printQuality(await runQualityBench('qqp-pairs-dev (hard negatives)', qqpPairs()));
-printQuality(await runQualityBench('gptcache-mock-pairs (all duplicates: precision is 100% by construction)', gptcachePairs()));
+if (!args.includes('--latency')) {
+  printQuality(await runQualityBench('qqp-pairs-dev (hard negatives)', qqpPairs()));
+  printQuality(await runQualityBench('gptcache-mock-pairs (all duplicates: precision is 100% by construction)', gptcachePairs()));
+}
 if (!args.includes('--quality')) {
   const { runLatencyBench } = await import('./latency.bench.js');
   await runLatencyBench(table);
