@@ -4,7 +4,7 @@ const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^#(contracts|messaging|persistence|observability|config|testing|runtime)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#(contracts|messaging|persistence|observability|config|testing|runtime|models)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { SseDecoder } from '../../services/inference/src/providers/http/sse.decoder.js';
+import { SseDecoder } from '#models';
 
 /**
  * The baseline: what any client must do to stream a chat completion — one keep-alive POST, SSE

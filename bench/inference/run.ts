@@ -9,9 +9,9 @@ import { Publisher, type ConsumerHandle, type OutgoingRecord, type Transport } f
 import { startTelemetry } from '#observability';
 import { InMemoryProcessedMessageStore } from '#persistence';
 import { CompleteUseCase } from '../../services/inference/src/complete/complete.usecase.js';
-import { OpenAiCompatibleProvider } from '../../services/inference/src/providers/openai-compatible.provider.js';
 import { DirectClient } from './direct.client.js';
 import { startSimulatorProcess } from './simulator.process.js';
+import { OpenAiCompatibleProvider } from '#models';
 
 const USAGE = `npm run bench:inference -- [--quick] [--seconds N] [--concurrency 100,500,1000]
 

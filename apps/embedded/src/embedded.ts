@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { SimulatorOptions } from '#models';
 import { ALL_TOPICS } from '#contracts';
 import { DEFAULT_RETRY_POLICY, MemoryBroker, MemoryTransport, Publisher, type Transport } from '#messaging';
 import { configureObservability, createLogger } from '#observability';
@@ -24,7 +25,6 @@ import { ingressDepsFromConfig, ingressHttpOptions } from '../../../services/ing
 import { IngressModule } from '../../../services/ingress/src/ingress.module.js';
 import { inferenceDepsFromConfig } from '../../../services/inference/src/inference.deps.js';
 import { InferenceModule } from '../../../services/inference/src/inference.module.js';
-import type { SimulatorOptions } from '../../../services/inference/src/providers/simulator.provider.js';
 import { judgeDepsFromConfig } from '../../../services/judge/src/judge.deps.js';
 import { JudgeModule } from '../../../services/judge/src/judge.module.js';
 import { DashboardModule } from '../../../services/metrics/src/dashboard/dashboard.module.js';

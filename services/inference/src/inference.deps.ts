@@ -1,10 +1,8 @@
 import type { Publisher } from '#messaging';
 import type { ProcessedMessageStore } from '#persistence';
-import { PRICE_TABLE, withLocalPrices } from './complete/price-table.js';
 import { providerSpecs, type InferenceConfig } from './inference.config.js';
 import type { InferenceDeps } from './inference.tokens.js';
-import { createProviders } from './providers/provider.factory.js';
-import type { SimulatorOptions } from './providers/simulator.provider.js';
+import { PRICE_TABLE, withLocalPrices, createProviders, type SimulatorOptions } from '#models';
 
 /** The inference stage's dependencies from its parsed configuration (distributed and embedded mode alike). */
 export function inferenceDepsFromConfig(

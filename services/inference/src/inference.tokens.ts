@@ -1,13 +1,7 @@
 import type { Publisher } from '#messaging';
 import type { Logger } from '#observability';
 import type { ProcessedMessageStore } from '#persistence';
-import type { PriceTable } from './complete/price-table.js';
-import type { Provider } from './providers/provider.js';
-import type { CircuitBreakerSettings } from './resilience/circuit-breaker.js';
-import type { Clock } from './resilience/clock.js';
-import type { CallTelemetry } from './resilience/model-caller.js';
-import type { ProviderRetryPolicy } from './resilience/retry.policy.js';
-import type { RoutingRules } from './routing/model.router.js';
+import { type PriceTable, type Provider, type CircuitBreakerSettings, type Clock, type CallTelemetry, type ProviderRetryPolicy, type RoutingRules } from '#models';
 
 export const INFERENCE_DEPS = Symbol('INFERENCE_DEPS');
 

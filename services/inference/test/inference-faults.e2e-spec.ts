@@ -1,7 +1,6 @@
 import { ERROR_CODES, type ResponseFormat } from '#contracts';
 import { jest } from '@jest/globals';
-import { OpenAiCompatibleProvider } from '../src/providers/openai-compatible.provider.js';
-import { InstantClock, systemClock, type Clock } from '../src/resilience/clock.js';
+import { InstantClock, OpenAiCompatibleProvider, systemClock, type Clock } from '#models';
 import { startSimulatorServer, type SimulatorServer } from '../src/simulator/simulator.server.js';
 import type { InferenceDeps } from '../src/inference.tokens.js';
 import { inferenceEnvelope, inferenceHarness, pipelineState } from './support/inference.harness.js';

@@ -1,8 +1,5 @@
 import OpenAI from 'openai';
-import { AnthropicProvider } from '../src/providers/anthropic.provider.js';
-import { OpenAiCompatibleProvider } from '../src/providers/openai-compatible.provider.js';
-import type { ProviderRequest } from '../src/providers/provider.js';
-import { ProviderCallError } from '../src/providers/provider-call.error.js';
+import { AnthropicProvider, OpenAiCompatibleProvider, ProviderCallError, type ProviderRequest } from '#models';
 import { JSON_BODY, SSE, fixture, startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 
 // Recorded responses in the providers' documented wire formats (test/fixtures), served over real HTTP.

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { SimulatorProvider } from '../src/providers/simulator.provider.js';
+import { SimulatorProvider } from '#models';
 import { startSimulatorServer, type SimulatorServer } from '../src/simulator/simulator.server.js';
 
 describe('ballast simulate: the simulator over the OpenAI wire format', () => {

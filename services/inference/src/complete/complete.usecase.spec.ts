@@ -1,9 +1,7 @@
 import { ERROR_CODES, type ResponseFormat } from '#contracts';
 import { createLogger } from '#observability';
-import { ProviderCallError } from '../providers/provider-call.error.js';
-import { InstantClock } from '../resilience/clock.js';
 import { inferenceEnvelope, inferenceHarness, pipelineState } from '../../test/support/inference.harness.js';
-import { ScriptedProvider } from '../../test/support/scripted.provider.js';
+import { ProviderCallError, InstantClock, ScriptedProvider } from '#models';
 
 const http = (status: number) => new ProviderCallError('http', `HTTP ${status}`, { status });
 const contact: ResponseFormat = {

@@ -12,19 +12,27 @@ import {
   type UsageEvent,
 } from '#contracts';
 import { runPipelineStep, type MessageContext, type StepResult } from '#messaging';
+import {
+  Bulkheads,
+  CircuitBreakers,
+  DEFAULT_CIRCUIT,
+  DEFAULT_PROVIDER_RETRY,
+  GenAiTelemetry,
+  ModelCaller,
+  ModelRouter,
+  PRICE_TABLE,
+  callUsage,
+  systemClock,
+  type CallRecord,
+  type CallUsage,
+  type Clock,
+  type PriceTable,
+} from '#models';
 import { createLogger, labelDomain, type Logger } from '#observability';
 import { INFERENCE_DEPS, type InferenceDeps } from '../inference.tokens.js';
-import { DEFAULT_CIRCUIT } from '../resilience/circuit-breaker.js';
-import { systemClock, type Clock } from '../resilience/clock.js';
-import { ModelCaller, type CallRecord } from '../resilience/model-caller.js';
-import { Bulkheads, CircuitBreakers } from '../resilience/resilience.registry.js';
-import { DEFAULT_PROVIDER_RETRY } from '../resilience/retry.policy.js';
-import { ModelRouter } from '../routing/model.router.js';
 import { StructuredOutput } from '../structured/structured-output.js';
-import { GenAiTelemetry } from '../telemetry/gen-ai.telemetry.js';
 import { LEDGER_STAGE, ledgerKey } from './ledger-key.js';
-import { PRICE_TABLE, type PriceTable } from './price-table.js';
-import { callUsage, isFailure, totalUsage, usageEvent, type CallUsage, type LedgerEntry } from './usage.accounting.js';
+import { isFailure, totalUsage, usageEvent, type LedgerEntry } from './usage.accounting.js';
 
 const DEFAULT_BULKHEAD = { maxConcurrent: 256, maxQueued: 1_024 };
 

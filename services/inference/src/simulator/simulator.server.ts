@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ChatMessage } from '#contracts';
-import { simulatedAnswer } from '../providers/simulated-answer.js';
-import { estimateTokens } from '../providers/token-estimate.js';
 import { FAULT_HEADER, parseFaultHeader, parseFaultRates, type Fault, type FaultKind } from './faults.js';
 import { parseDistribution, sample, seededRandom, type Distribution } from './latency.js';
+import { simulatedAnswer, estimateTokens } from '#models';
 
 export interface SimulatorServerOptions {
   host?: string;

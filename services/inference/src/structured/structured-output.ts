@@ -1,5 +1,5 @@
 import { JsonOutputValidator, type ChatMessage, type ResponseFormat } from '#contracts';
-import type { StructuredOutputMode } from '../providers/provider.js';
+import { type StructuredOutputMode } from '#models';
 
 export type StructuredCheck = { ok: true; json: string; parsed: unknown } | { ok: false; errors: string[] };
 

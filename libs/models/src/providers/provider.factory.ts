@@ -1,4 +1,4 @@
-import type { ProviderSpec } from '../inference.config.js';
+import type { ProviderSpec } from './provider.config.js';
 import { AnthropicProvider } from './anthropic.provider.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider.js';
 import type { Provider } from './provider.js';

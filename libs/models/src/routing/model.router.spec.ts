@@ -1,6 +1,10 @@
-import { ScriptedProvider } from '../../test/support/scripted.provider.js';
-import { pipelineState } from '../../test/support/inference.harness.js';
+import { ScriptedProvider } from '../testing/scripted.provider.js';
 import { ModelRouter } from './model.router.js';
+
+/** The two parts of a pipeline state the chain depends on: the rendered model and the prompt's params. */
+function pipelineState(options: { model: string; fallbackModels?: string[] }) {
+  return { rendered: { model: options.model, messages: [], temperature: 0, maxTokens: 16 }, prompt: { name: 'p', version: 1, label: null, contentHash: 'h', model: options.model, params: options.fallbackModels ? { fallbackModels: options.fallbackModels } : {}, policies: { guardrail: {}, cache: {}, judge: {} } } };
+}
 
 describe('ModelRouter', () => {
   const sim = new ScriptedProvider('simulator', ['sim-1'], [{}]);

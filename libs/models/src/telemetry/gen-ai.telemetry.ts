@@ -77,7 +77,12 @@ function metrics() {
  */
 export class GenAiTelemetry implements CallTelemetry {
   readonly metrics = metrics();
-  private readonly tracer = getTracer('ballast-inference');
+  private readonly tracer;
+
+  /** `stage`: who makes the calls (`inference`, or `judge` for the judge's own model calls). */
+  constructor(private readonly stage: 'inference' | 'judge' = 'inference') {
+    this.tracer = getTracer(`ballast-${stage}`);
+  }
 
   start(route: Route, request: ProviderRequest, meta: CallMeta): { end(record: CallRecord): void } {
     const span = this.tracer.startSpan(chatSpanName(route.model), {
@@ -92,7 +97,7 @@ export class GenAiTelemetry implements CallTelemetry {
         [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: request.maxTokens,
         [ATTR_GEN_AI_REQUEST_TEMPERATURE]: request.temperature,
         ...(route.provider.server ? { [ATTR_SERVER_ADDRESS]: route.provider.server.address, [ATTR_SERVER_PORT]: route.provider.server.port } : {}),
-        ...ballastAttributes({ requestId: meta.requestId, tenantId: meta.tenantId, stage: 'inference' }),
+        ...ballastAttributes({ requestId: meta.requestId, tenantId: meta.tenantId, stage: this.stage }),
         'ballast.provider': route.provider.name,
       },
     });

@@ -1,4 +1,4 @@
-import type { Provider, ProviderRequest, ProviderResult, StructuredOutputMode } from '../../src/providers/provider.js';
+import type { Provider, ProviderRequest, ProviderResult, StructuredOutputMode } from '../providers/provider.js';
 
 type Step = Partial<ProviderResult> | Error | ((request: ProviderRequest) => Promise<Partial<ProviderResult>>);
 
