@@ -44,6 +44,10 @@ export { EvalAssertion, EvalCase, type EvalAssertionType } from './evals/eval-ca
 export { loadEvalDataset, type EvalDataset } from './evals/eval-dataset.loader.js';
 export { loadRubric, parseRubric, renderCriteria, Rubric, RubricVerdict, rubricScore } from './evals/rubric.loader.js';
 
+export * from './metrics/metrics-history.repository.js';
+export { TypeormMetricsHistoryRepository } from './metrics/typeorm-metrics-history.repository.js';
+export { InMemoryMetricsHistoryRepository } from './testing/in-memory-metrics-history.repository.js';
+
 export { InMemoryEvalRunRepository } from './testing/in-memory-eval-run.repository.js';
 export { InMemoryPromptRegistryRepository } from './testing/in-memory-prompt-registry.repository.js';
 export { InMemoryTenantRepository } from './testing/in-memory-tenant.repository.js';

@@ -1,11 +1,13 @@
-import { InMemoryEvalRunRepository, InMemoryProcessedMessageStore, InMemoryPromptRegistryRepository, InMemoryTenantRepository } from '#persistence';
+import { InMemoryEvalRunRepository, InMemoryMetricsHistoryRepository, InMemoryProcessedMessageStore, InMemoryPromptRegistryRepository, InMemoryTenantRepository } from '#persistence';
 import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
+import { describeMetricsHistoryRepositoryContract } from './metrics-history-repository.contract.js';
 import { describeProcessedMessageStoreContract, type ProcessedMessageStoreSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
 
 describePromptRegistryContract('in-memory fake', () => new InMemoryPromptRegistryRepository());
 describeEvalRunRepositoryContract('in-memory fake', () => new InMemoryEvalRunRepository());
+describeMetricsHistoryRepositoryContract('in-memory fake', () => new InMemoryMetricsHistoryRepository());
 
 describeTenantRepositoryContract('in-memory fake', () => {
   const tenants = new InMemoryTenantRepository();

@@ -7,6 +7,7 @@ import {
   runMigrations,
   startEmbeddedPostgres,
   TypeormEvalRunRepository,
+  TypeormMetricsHistoryRepository,
   TypeormProcessedMessageStore,
   WriteBehindProcessedMessageStore,
   TypeormPromptRegistryRepository,
@@ -17,6 +18,7 @@ import type { DataSource } from 'typeorm';
 import { uniqueName } from './contract-helpers.js';
 import { describeDataSourceContract } from './data-source.contract.js';
 import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
+import { describeMetricsHistoryRepositoryContract } from './metrics-history-repository.contract.js';
 import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
@@ -90,6 +92,7 @@ describe('WriteBehindProcessedMessageStore', () => {
 });
 describeDataSourceContract('PGlite', () => ds, true);
 describeEvalRunRepositoryContract('TypeORM on PGlite', () => new TypeormEvalRunRepository(ds));
+describeMetricsHistoryRepositoryContract('TypeORM on PGlite', () => new TypeormMetricsHistoryRepository(ds));
 
 describe('TypeormProcessedMessageStore batching', () => {
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);

@@ -1,6 +1,7 @@
 import {
   openDataSource,
   TypeormEvalRunRepository,
+  TypeormMetricsHistoryRepository,
   TypeormProcessedMessageStore,
   TypeormPromptRegistryRepository,
   TypeormTenantRepository,
@@ -8,6 +9,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { describeDataSourceContract } from './data-source.contract.js';
 import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
+import { describeMetricsHistoryRepositoryContract } from './metrics-history-repository.contract.js';
 import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
 import { describeTenantRepositoryContract } from './tenant-repository.contract.js';
@@ -47,3 +49,4 @@ describeProcessedMessageStoreContract(
 );
 describeDataSourceContract('Postgres', () => ds);
 describeEvalRunRepositoryContract('TypeORM on Postgres', () => new TypeormEvalRunRepository(ds));
+describeMetricsHistoryRepositoryContract('TypeORM on Postgres', () => new TypeormMetricsHistoryRepository(ds));
