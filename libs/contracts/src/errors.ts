@@ -24,6 +24,12 @@ export const ERROR_CODES = {
   promotionRefused: 'ballast.promotion_refused',
   adminDisabled: 'ballast.admin_disabled',
   shuttingDown: 'ballast.shutting_down',
+  /** A rubric file that does not load (YAML, fields, anchors, verdict schema). */
+  rubricInvalid: 'ballast.judge.rubric_invalid',
+  /** The judge model answered no valid verdict, even after a retry: recorded, never scored. */
+  judgeInvalidVerdict: 'ballast.judge.invalid_verdict',
+  /** The judge model could not be reached (provider errors, open circuit, timeout). */
+  judgeUnavailable: 'ballast.judge.unavailable',
   internal: 'ballast.internal',
 } as const;
 

@@ -13,3 +13,4 @@ export * from './outcome.js';
 export * from './json-schema.js';
 export * from './json-depth.js';
 export * from './json-output.validator.js';
+export { withJsonFormats } from './json-formats.js';
