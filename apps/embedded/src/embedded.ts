@@ -129,7 +129,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
 
   // Downstream stages first, so no stage publishes to a topic whose consumer has not joined yet.
   const apps: NestFastifyApplication[] = [];
-  const metricsDeps = metricsDepsFromConfig(config.metrics, { publisher: publisher('metrics'), transport });
+  const metricsDeps = metricsDepsFromConfig(config.metrics, { publisher: publisher('metrics'), transport, dataSource });
   apps.push(await createStageApp(stage('metrics', MetricsModule.register(metricsDeps, { http: false }), config.metrics)));
   apps.push(await createStageApp(stage('judge', JudgeModule.register(judgeDepsFromConfig(config.judge, { publisher: publisher('judge') }), { http: false }), config.judge)));
   const inferenceDeps = inferenceDepsFromConfig(

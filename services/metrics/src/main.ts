@@ -7,4 +7,5 @@ await startTelemetry({ serviceName: 'metrics', otlpEndpoint: config.OTEL_EXPORTE
 const { runDistributedService } = await import('#runtime');
 const { MetricsModule } = await import('./metrics.module.js');
 const { metricsDepsFromConfig } = await import('./metrics.deps.js');
-await runDistributedService('metrics', config, (platform) => MetricsModule.register(metricsDepsFromConfig(config, platform)));
+// Postgres keeps the per-minute history when DATABASE_URL is set; without it the history lives in memory only.
+await runDistributedService('metrics', config, (platform) => MetricsModule.register(metricsDepsFromConfig(config, platform)), { needsDatabase: true });

@@ -1,5 +1,5 @@
 import { seededRandom } from '../../../inference/src/simulator/latency.js';
-import { MINUTE_MS, MetricsHistory, type SeriesLabels } from './metrics-history.js';
+import { MINUTE_MS, MetricsHistory, emptyBucket, type SeriesLabels } from './metrics-history.js';
 
 const series = (tenant: string): SeriesLabels => ({ tenant, prompt: 'support-answer', version: '1', model: 'sim-1' });
 
@@ -38,5 +38,22 @@ describe('MetricsHistory', () => {
     history.bucket(0, series('acme')).requests.completed = 1;
     history.bucket(2 * 60 * MINUTE_MS, series('acme')).requests.completed = 1;
     expect(history.groups({ by: [] }, 0, MINUTE_MS)).toEqual([]);
+  });
+
+  it("reads another writer's stored buckets with its own, and a reloaded bucket replaces the writer's earlier one (also inside a sliding window)", () => {
+    const history = new MetricsHistory(24 * 3_600_000);
+    for (let minute = 0; minute < 40; minute++) history.bucket(minute * MINUTE_MS, series('acme')).requests.completed += 2;
+    const stored = (n: number) => ({ ...emptyBucket(), requests: { completed: n, blocked: 0, failed: 0 } });
+    const query = { by: [] as const };
+    const total = () => [...history.window(query, 0, 30 * MINUTE_MS, 'slide').values()][0]!.bucket.requests.completed;
+    expect(total()).toBe(60);
+    history.absorb('other-replica', 5 * MINUTE_MS, series('acme'), stored(10));
+    expect(total()).toBe(70);
+    history.absorb('other-replica', 5 * MINUTE_MS, series('acme'), stored(4));
+    expect(total()).toBe(64);
+    history.absorbDeadLetters('other-replica', 5 * MINUTE_MS, 3);
+    history.absorbDeadLetters('other-replica', 5 * MINUTE_MS, 2);
+    history.recordDeadLetter(5 * MINUTE_MS);
+    expect(history.deadLettersPerMinute(5 * MINUTE_MS, 6 * MINUTE_MS)).toEqual([3]);
   });
 });

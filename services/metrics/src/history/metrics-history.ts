@@ -1,7 +1,7 @@
 import hdr from 'hdr-histogram-js';
 
 export const MINUTE_MS = 60_000;
-const MAX_TRACKED_MS = 3_600_000;
+export const MAX_TRACKED_MS = 3_600_000;
 
 export type Histogram = ReturnType<typeof hdr.build>;
 
@@ -100,6 +100,25 @@ function labelsOf(key: string): SeriesLabels {
   return { tenant, prompt, version, model };
 }
 
+/** One series' bucket in one minute, as this process recorded it so far (what a flush writes). */
+export interface SeriesMinute {
+  minute: number;
+  labels: SeriesLabels;
+  bucket: MinuteBucket;
+}
+
+/** What changed since the last `takeDirty()`: every series of the touched minutes, and their dead letters. */
+export interface DirtyMinutes {
+  series: SeriesMinute[];
+  deadLetters: { minute: number; count: number }[];
+}
+
+/** A bucket another writer (another replica, or this service before a restart) stored, kept beside ours. */
+interface StoredSeries {
+  labels: SeriesLabels;
+  bucket: MinuteBucket;
+}
+
 /** A group of series (those sharing `labels`) with one merged bucket per minute. */
 export interface SeriesGroup {
   labels: Partial<SeriesLabels>;
@@ -130,11 +149,22 @@ interface SlidingWindow {
  * Per-minute roll-up of the events the metrics service consumes, per tenant, prompt, version and
  * model, kept in memory for `retentionMs`. Detectors and the dashboard read it; nothing on the
  * request path does. Events land in the minute of the metrics clock, so past minutes never change.
+ *
+ * Two layers are read as one: the buckets this process records, and the stored buckets of other
+ * writers (`absorb`: other replicas, or this service before a restart), each under its writer's
+ * key, so a reload replaces rather than adds. `HistoryPersistence` writes the first and loads the second.
  */
 export class MetricsHistory {
   private readonly minutes = new Map<number, Map<string, MinuteBucket>>();
   private readonly deadLetters = new Map<number, number>();
+  private readonly stored = new Map<number, Map<string, StoredSeries>>();
+  private readonly storedDeadLetters = new Map<number, Map<string, number>>();
   private readonly sliding = new Map<string, SlidingWindow>();
+  private readonly dirty = new Set<number>();
+  /** The minute last added to `dirty`: one comparison per event instead of a set insert. */
+  private lastDirty = Number.NaN;
+  /** The newest minute recorded; retention counts back from it. */
+  private newest = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly retentionMs: number = 6 * 3_600_000) {}
 
@@ -145,6 +175,7 @@ export class MetricsHistory {
   /** The bucket of one series in the minute of `atMs`, created when missing. */
   bucket(atMs: number, labels: SeriesLabels): MinuteBucket {
     const minute = MetricsHistory.minuteOf(atMs);
+    if (minute !== this.lastDirty) this.markDirty(minute);
     let series = this.minutes.get(minute);
     if (!series) {
       series = new Map();
@@ -172,14 +203,70 @@ export class MetricsHistory {
 
   recordDeadLetter(atMs: number): void {
     const minute = MetricsHistory.minuteOf(atMs);
+    if (minute !== this.lastDirty) this.markDirty(minute);
     this.deadLetters.set(minute, (this.deadLetters.get(minute) ?? 0) + 1);
   }
 
   /** Dead letters per minute in [from, to), zero-filled. */
   deadLettersPerMinute(fromMs: number, toMs: number): number[] {
     const out: number[] = [];
-    for (let m = MetricsHistory.minuteOf(fromMs); m < toMs; m += MINUTE_MS) out.push(this.deadLetters.get(m) ?? 0);
+    for (let m = MetricsHistory.minuteOf(fromMs); m < toMs; m += MINUTE_MS) {
+      let n = this.deadLetters.get(m) ?? 0;
+      for (const count of this.storedDeadLetters.get(m)?.values() ?? []) n += count;
+      out.push(n);
+    }
     return out;
+  }
+
+  /**
+   * This process's buckets of every minute touched since the last call (whole state, not a delta:
+   * writing it twice stores the same thing). Events recorded afterwards mark their minute again.
+   */
+  takeDirty(): DirtyMinutes {
+    const out: DirtyMinutes = { series: [], deadLetters: [] };
+    for (const minute of this.dirty) {
+      for (const [key, bucket] of this.minutes.get(minute) ?? []) out.series.push({ minute, labels: labelsOf(key), bucket });
+      const dead = this.deadLetters.get(minute);
+      if (dead !== undefined) out.deadLetters.push({ minute, count: dead });
+    }
+    this.dirty.clear();
+    this.lastDirty = Number.NaN;
+    return out;
+  }
+
+  /** Marks minutes dirty again (a flush that failed). */
+  markDirty(minute: number): void {
+    this.dirty.add(minute);
+    this.lastDirty = minute;
+  }
+
+  /**
+   * Keeps another writer's stored bucket of one series and minute, replacing what that writer had
+   * stored there before (a reload of the same row changes nothing). Minutes past retention are ignored.
+   */
+  absorb(writer: string, minute: number, labels: SeriesLabels, bucket: MinuteBucket): void {
+    if (!this.retains(minute)) return;
+    let series = this.stored.get(minute);
+    if (!series) this.stored.set(minute, (series = new Map()));
+    series.set(writer + SEP + keyOf(labels), { labels, bucket });
+    this.changedPast(minute);
+  }
+
+  /** Another writer's dead letters in one minute (replacing its earlier count). */
+  absorbDeadLetters(writer: string, minute: number, count: number): void {
+    if (!this.retains(minute)) return;
+    let writers = this.storedDeadLetters.get(minute);
+    if (!writers) this.storedDeadLetters.set(minute, (writers = new Map()));
+    writers.set(writer, count);
+  }
+
+  private retains(minute: number): boolean {
+    return minute >= this.newest - this.retentionMs;
+  }
+
+  /** A sliding window that already holds `minute` cannot take its old value out: rebuild it next time. */
+  private changedPast(minute: number): void {
+    for (const [name, window] of this.sliding) if (minute < window.to) this.sliding.delete(name);
   }
 
   /** Series in [from, to) grouped by `query.by`, each with one merged bucket per minute. */
@@ -246,21 +333,24 @@ export class MetricsHistory {
   }
 
   private eachGroupIn(minute: number, query: GroupQuery, visit: (groupKey: string, labels: Partial<SeriesLabels>, bucket: MinuteBucket) => void): void {
-    const series = this.minutes.get(minute);
-    if (!series) return;
-    for (const [key, bucket] of series) {
-      const labels = labelsOf(key);
-      if (query.where && !query.where(labels)) continue;
+    const one = (labels: SeriesLabels, bucket: MinuteBucket): void => {
+      if (query.where && !query.where(labels)) return;
       const picked: Partial<SeriesLabels> = {};
       for (const name of query.by) picked[name] = labels[name];
       visit(query.by.map((name) => labels[name]).join(SEP), picked, bucket);
-    }
+    };
+    for (const [key, bucket] of this.minutes.get(minute) ?? []) one(labelsOf(key), bucket);
+    for (const { labels, bucket } of this.stored.get(minute)?.values() ?? []) one(labels, bucket);
   }
 
   private prune(newestMinute: number): void {
+    if (newestMinute <= this.newest) return;
+    this.newest = newestMinute;
     const oldest = newestMinute - this.retentionMs;
     for (const minute of this.minutes.keys()) if (minute < oldest) this.minutes.delete(minute);
     for (const minute of this.deadLetters.keys()) if (minute < oldest) this.deadLetters.delete(minute);
+    for (const minute of this.stored.keys()) if (minute < oldest) this.stored.delete(minute);
+    for (const minute of this.storedDeadLetters.keys()) if (minute < oldest) this.storedDeadLetters.delete(minute);
     // A window reaching past retention can no longer take its oldest minutes out: rebuild it next time.
     for (const [name, window] of this.sliding) if (window.from < oldest) this.sliding.delete(name);
   }
