@@ -4,6 +4,7 @@ import { OffsetTracker } from './offset-tracker.js';
 import type {
   ConsumeOptions,
   ConsumerHandle,
+  ConsumerLag,
   OutgoingRecord,
   ReceivedRecord,
   TopicSpec,
@@ -344,6 +345,10 @@ export class MemoryTransport implements Transport {
         await consumer.stop();
       },
     };
+  }
+
+  async consumerLag(groups: readonly { groupId: string; topics: readonly string[] }[]): Promise<ConsumerLag[]> {
+    return groups.flatMap(({ groupId, topics }) => topics.map((topic) => ({ groupId, topic, lag: this.broker.lag(groupId, [topic]) })));
   }
 
   async close(): Promise<void> {

@@ -45,6 +45,14 @@ export interface TopicSpec {
   partitions: number;
 }
 
+/** Records a consumer group has not committed yet on one topic, summed over its partitions. */
+export interface ConsumerLag {
+  groupId: string;
+  topic: string;
+  /** Newest offset minus committed offset per partition, summed; a partition the group never committed counts from its oldest record. */
+  lag: number;
+}
+
 /**
  * The one seam between Ballast and its message bus. Kafka (kafkajs) in distributed mode, the
  * in-memory bus in embedded mode and unit tests; both pass the same contract suite.
@@ -57,5 +65,7 @@ export interface Transport {
   send(records: readonly OutgoingRecord[]): Promise<void>;
   /** Joins the group and starts delivering; resolves once the consumer is running. */
   consume(options: ConsumeOptions): Promise<ConsumerHandle>;
+  /** How far each group is behind on each of its topics (for `ballast_consumer_lag`); a transport that cannot tell leaves it out. */
+  consumerLag?(groups: readonly { groupId: string; topics: readonly string[] }[]): Promise<ConsumerLag[]>;
   close(): Promise<void>;
 }

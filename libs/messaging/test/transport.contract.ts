@@ -120,6 +120,24 @@ export function describeTransportContract(name: string, setup: () => TransportCo
       expect(handled.has('r3')).toBe(true);
     });
 
+    it('reports consumer lag per group and topic: N unconsumed records are a lag of N, and 0 once the group has handled them', async () => {
+      const topic = await freshTopic('lag');
+      const producer = await connect();
+      const total = 17;
+      await producer.send(Array.from({ length: total }, (_, i) => record(topic, `l${i}`, `${i}`)));
+      const t = await connect();
+      const groupId = `lag-${run}`;
+      expect(await t.consumerLag!([{ groupId, topics: [topic] }])).toEqual([{ groupId, topic, lag: total }]);
+
+      let handled = 0;
+      const consumer = await t.consume({ groupId, topics: [topic], concurrency: 4, fromBeginning: true, handle: async () => void handled++ });
+      await waitUntil(() => handled >= total, 'every record of the lag topic', env.timeoutMs);
+      await consumer.stop();
+      expect(await t.consumerLag!([{ groupId, topics: [topic] }])).toEqual([{ groupId, topic, lag: 0 }]);
+      await producer.send([record(topic, 'late', 'late')]);
+      expect(await t.consumerLag!([{ groupId, topics: [topic] }])).toEqual([{ groupId, topic, lag: 1 }]);
+    });
+
     it('loses nothing when a consumer stops part-way and another member of the group takes over', async () => {
       const topic = await freshTopic('restart');
       const producer = await connect();

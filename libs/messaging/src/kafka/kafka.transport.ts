@@ -1,5 +1,5 @@
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Message, type Producer, type logLevel as KafkaJsLogLevel } from 'kafkajs';
-import type { ConsumeOptions, ConsumerHandle, OutgoingRecord, TopicSpec, Transport } from '../transport.js';
+import type { ConsumeOptions, ConsumerHandle, ConsumerLag, OutgoingRecord, TopicSpec, Transport } from '../transport.js';
 import { KafkaGroupConsumer, type GroupConsumerSettings } from './kafka-group-consumer.js';
 import { SendCoalescer } from './send-coalescer.js';
 import { noDelaySocketFactory } from './socket-factory.js';
@@ -182,6 +182,40 @@ export class KafkaTransport implements Transport {
         this.consumers.delete(consumer);
       },
     };
+  }
+
+  /**
+   * Lag from the broker: each topic's high watermarks (once per call) against each group's committed
+   * offsets. A partition the group never committed counts from its low watermark, as the in-memory bus does.
+   */
+  async consumerLag(groups: readonly { groupId: string; topics: readonly string[] }[]): Promise<ConsumerLag[]> {
+    this.assertNotClosed();
+    const admin = await this.getAdmin();
+    const watermarks = new Map<string, Promise<Map<number, { high: number; low: number }>>>();
+    const topicOffsets = (topic: string) => {
+      let offsets = watermarks.get(topic);
+      if (!offsets) {
+        offsets = admin.fetchTopicOffsets(topic).then((ps) => new Map(ps.map((p) => [p.partition, { high: Number(p.high), low: Number(p.low) }])));
+        watermarks.set(topic, offsets);
+      }
+      return offsets;
+    };
+    const out: ConsumerLag[] = [];
+    for (const { groupId, topics } of groups) {
+      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      for (const { topic, partitions } of committed) {
+        const marks = await topicOffsets(topic);
+        let lag = 0;
+        for (const { partition, offset } of partitions) {
+          const mark = marks.get(partition);
+          if (!mark) continue;
+          const at = Number(offset);
+          lag += Math.max(0, mark.high - (at >= 0 ? Math.max(at, mark.low) : mark.low));
+        }
+        out.push({ groupId, topic, lag });
+      }
+    }
+    return out;
   }
 
   /** Stops every consumer gracefully (see `ConsumerHandle.stop`), then disconnects producer and admin. */
