@@ -131,7 +131,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const apps: NestFastifyApplication[] = [];
   const metricsDeps = metricsDepsFromConfig(config.metrics, { publisher: publisher('metrics'), transport, dataSource });
   apps.push(await createStageApp(stage('metrics', MetricsModule.register(metricsDeps, { http: false }), config.metrics)));
-  apps.push(await createStageApp(stage('judge', JudgeModule.register(judgeDepsFromConfig(config.judge, { publisher: publisher('judge') }), { http: false }), config.judge)));
+  apps.push(await createStageApp(stage('judge', JudgeModule.register(judgeDepsFromConfig(config.judge, { publisher: publisher('judge'), ...(options.simulator ? { simulator: options.simulator } : {}) }), { http: false }), config.judge)));
   const inferenceDeps = inferenceDepsFromConfig(
     config.inference,
     { publisher: publisher('inference'), ledger, ...(options.simulator ? { simulator: options.simulator } : {}) },

@@ -37,12 +37,30 @@ export const UsageEvent = z.object({
 });
 export type UsageEvent = z.infer<typeof UsageEvent>;
 
-/** One judged response, for analysts. */
+/** One criterion of a rubric as the judge scored it (1-5, anchored in the rubric file). */
+export const CriterionScore = z.object({
+  name: z.string(),
+  /** `accuracy`, `helpfulness`, `tone`, `safety`, `format` or `custom` (the rubric says). */
+  kind: z.string(),
+  /** 1-5; with self-consistency the median of the samples may fall on a half. */
+  score: z.number().min(1).max(5),
+  /** The judge's reason for this score; null when it gave none. */
+  rationale: z.string().nullable(),
+});
+export type CriterionScore = z.infer<typeof CriterionScore>;
+
+/**
+ * One judged response, for analysts (`ballast.quality-scores.v1`). `score` and `criteria` are
+ * normalised to 0-1 ((s - 1) / 4 for a 1-5 rubric) so every judge and rubric share one scale;
+ * `criterionScores` keeps the rubric's own 1-5 scores with the rationale. The fields after `judgedAt`
+ * are always set by the judge service; they are optional only for records written before they existed.
+ */
 export const QualityScore = z.object({
   requestId: z.string(),
   tenantId: z.string(),
   promptName: z.string().nullable(),
   promptVersion: z.number().int().nullable(),
+  /** The model that produced the judged answer. */
   model: z.string().nullable(),
   judge: z.object({ kind: z.enum(['heuristic', 'model']), name: z.string(), rubricVersion: z.string() }),
   score: z.number().min(0).max(1),
@@ -50,6 +68,20 @@ export const QualityScore = z.object({
   rationale: z.string(),
   sampleRate: z.number().min(0).max(1),
   judgedAt: z.iso.datetime({ offset: true }),
+  /** The model that judged; `heuristic` when no judge model is configured (the rule-based fallback). */
+  judgeModel: z.string().optional(),
+  rubric: z.object({ name: z.string(), version: z.number().int().positive() }).optional(),
+  /** `single`: the answer alone; `reference`: against the caller's reference answer. */
+  mode: z.enum(['single', 'reference']).optional(),
+  criterionScores: z.array(CriterionScore).optional(),
+  /** Why this response was judged: its rate, an `always` request, a canary candidate, a newly promoted version. */
+  sampledBy: z.enum(['rate', 'always', 'canary', 'promoted']).optional(),
+  /** Self-consistency: how many verdicts were aggregated (1 without it). */
+  samples: z.number().int().positive().optional(),
+  /** What judging this response cost: every judge call, retries included; costUsd null when the judge model has no price. */
+  judgeCost: z
+    .object({ calls: z.number().int().nonnegative(), inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative(), costUsd: z.number().nonnegative().nullable() })
+    .optional(),
 });
 export type QualityScore = z.infer<typeof QualityScore>;
 

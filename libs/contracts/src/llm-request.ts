@@ -43,6 +43,8 @@ const LlmRequestShape = z
     options: RequestOptions.default({ cache: 'default', judge: 'default' }),
     replyTo: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name').optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
+    /** The expected answer, when the caller knows it: the judge grades against it (reference-guided). Never sent to the model. */
+    reference: z.string().min(1).max(20_000).optional(),
     metadata: z.record(z.string(), z.string().max(1000)).default({}),
   })
   .refine((r) => r.prompt !== undefined || (r.model !== undefined && r.messages.length > 0), {

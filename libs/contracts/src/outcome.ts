@@ -11,9 +11,47 @@ export function endWith(state: PipelineState, status: 'blocked' | 'failed', erro
   return { ...state, outcome: { status, error, ...(fallbackContent === undefined ? {} : { fallbackContent }) } };
 }
 
-function judgePolicy(state: PipelineState): { mode: LlmResponse['judge']['mode']; sampleRate: number } {
-  const rate = state.prompt?.policies.judge['sampleRate'];
-  return { mode: state.request.options.judge, sampleRate: typeof rate === 'number' && rate >= 0 && rate <= 1 ? rate : 0 };
+/** A newly promoted version is always judged for this long unless the policy sets `alwaysAfterPromotionMinutes`. */
+export const DEFAULT_PROMOTION_WINDOW_MINUTES = 60;
+
+const rate = (v: unknown): number | undefined => (typeof v === 'number' && v >= 0 && v <= 1 ? v : undefined);
+
+/**
+ * The prompt's judge policy (`policies.judge` of the prompt file, validated when it was published)
+ * as it applies to this response: the tenant's own rate when the policy has one (each tenant is its
+ * own stratum), the version's place in its rollout, and what the judge needs to read when it may judge.
+ */
+function judgeRequest(state: PipelineState, now: Date): LlmResponse['judge'] {
+  const policy = state.prompt?.policies.judge ?? {};
+  const tenantRates = policy['tenantRates'] as Record<string, unknown> | undefined;
+  const sampleRate = rate(tenantRates?.[state.request.tenantId]) ?? rate(policy['sampleRate']) ?? 0;
+  const mode = state.request.options.judge;
+  const rollout = rolloutOf(state, policy, now);
+  const out: LlmResponse['judge'] = { mode, sampleRate };
+  if (typeof policy['rubric'] === 'string') out.rubric = policy['rubric'];
+  if (rollout !== 'stable') out.rollout = rollout;
+  if (mode === 'never' || (sampleRate === 0 && rollout === 'stable' && mode !== 'always')) return out;
+  const asked = lastUserTurn(state);
+  if (asked !== undefined) out.input = asked;
+  if (state.request.reference !== undefined) out.reference = state.request.reference;
+  if (typeof policy['samples'] === 'number' && policy['samples'] > 1) out.samples = policy['samples'];
+  if (policy['aggregate'] === 'median' || policy['aggregate'] === 'majority') out.aggregate = policy['aggregate'];
+  return out;
+}
+
+function rolloutOf(state: PipelineState, policy: Record<string, unknown>, now: Date): 'stable' | 'canary' | 'promoted' {
+  const rollout = state.prompt?.rollout;
+  if (!rollout) return 'stable';
+  if (rollout.canary) return policy['alwaysForCanary'] === false ? 'stable' : 'canary';
+  const minutes = typeof policy['alwaysAfterPromotionMinutes'] === 'number' ? policy['alwaysAfterPromotionMinutes'] : DEFAULT_PROMOTION_WINDOW_MINUTES;
+  if (rollout.promotedAt === null || minutes <= 0) return 'stable';
+  return now.getTime() - Date.parse(rollout.promotedAt) < minutes * 60_000 ? 'promoted' : 'stable';
+}
+
+function lastUserTurn(state: PipelineState): string | undefined {
+  const messages = state.rendered.messages;
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return messages[i]!.content;
+  return undefined;
 }
 
 /** The one place a pipeline state becomes the outcome a client reads. */
@@ -49,7 +87,7 @@ export function buildResponse(state: PipelineState, now: Date = new Date()): Llm
     cacheStore: cacheable
       ? { key: state.cache!.key!, ttlSeconds: state.cache!.storeTtlSeconds!, ...(state.cache!.semantic ? { semantic: state.cache!.semantic } : {}) }
       : null,
-    judge: judgePolicy(state),
+    judge: judgeRequest(state, now),
     ...(state.request.replyTo ? { replyTo: state.request.replyTo } : {}),
     metadata: state.request.metadata,
     completedAt: now.toISOString(),

@@ -35,6 +35,8 @@ export const ResolvedPrompt = z.object({
   model: z.string(),
   params: z.record(z.string(), z.unknown()).default({}),
   policies: PromptPolicies,
+  /** Where the version stands in its rollout: the canary side of a split, and when the label last moved to it. */
+  rollout: z.object({ canary: z.boolean(), promotedAt: z.iso.datetime({ offset: true }).nullable() }).optional(),
 });
 export type ResolvedPrompt = z.infer<typeof ResolvedPrompt>;
 

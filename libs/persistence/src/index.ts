@@ -42,7 +42,8 @@ export { TypeormEvalRunRepository } from './evals/typeorm-eval-run.repository.js
 export { EvalRunPromotionGate } from './evals/eval-run.promotion-gate.js';
 export { EvalAssertion, EvalCase, type EvalAssertionType } from './evals/eval-case.schema.js';
 export { loadEvalDataset, type EvalDataset } from './evals/eval-dataset.loader.js';
-export { loadRubric, parseRubric, renderCriteria, Rubric, RubricVerdict, rubricScore } from './evals/rubric.loader.js';
+export { CRITERION_KINDS, loadRubric, parseRubric, renderCriteria, Rubric, RubricCriterion, RubricVerdict, rubricScore } from './evals/rubric.loader.js';
+export * from './evals/rubric.judging.js';
 
 export * from './metrics/metrics-history.repository.js';
 export { TypeormMetricsHistoryRepository } from './metrics/typeorm-metrics-history.repository.js';

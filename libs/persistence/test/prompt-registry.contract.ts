@@ -233,9 +233,15 @@ export function describePromptRegistryContract(
       expect((await registry.resolve(n))?.version).toBe(1);
       expect((await registry.list()).find((p) => p.name === n)).toMatchObject({ labels: { production: 1 }, canaries: { production: { version: 2, share: 0.1 } } });
 
+      const promotedBefore = resolution?.promotedAt;
+      expect(promotedBefore).toBeInstanceOf(Date);
       const finished = await registry.changeLabel(n, 'production', { kind: 'canary_finish', version: 2 }, { actor: 'bob' });
       expect(finished).toMatchObject({ kind: 'canary_finish', fromVersion: 1, toVersion: 2, traffic: null });
-      expect(await registry.resolveLabel(n, 'production')).toMatchObject({ version: { version: 2 }, canary: null });
+      const promoted = await registry.resolveLabel(n, 'production');
+      expect(promoted).toMatchObject({ version: { version: 2 }, canary: null });
+      // The judge always samples a newly promoted version: the resolution says when the label moved to it (a canary start does not count).
+      expect(promoted!.promotedAt!.getTime()).toBeGreaterThanOrEqual(promotedBefore!.getTime());
+      expect(new Date(finished!.createdAt).getTime()).toBe(promoted!.promotedAt!.getTime());
       expect((await registry.list()).find((p) => p.name === n)?.canaries).toEqual({});
       await expectBallastError(registry.changeLabel(n, 'production', { kind: 'canary_finish' }, { actor: 'bob' }), ERROR_CODES.registryConflict, /no canary/);
       // After a finished canary, rollback goes back to the version before it.

@@ -31,9 +31,23 @@ export const CachePolicy = z.looseObject({
 });
 export type CachePolicy = z.infer<typeof CachePolicy>;
 
+/**
+ * Which responses the judge scores and how (see docs/judge.md). Fields after `rubric` are optional
+ * without defaults, so files that leave them out keep their content hash.
+ */
 export const JudgePolicy = z.looseObject({
   sampleRate: z.number().min(0).max(1).default(0.1),
   rubric: z.string().min(1).max(200).nullable().default(null),
+  /** Stratified sampling: a tenant's own rate instead of `sampleRate` (each tenant is its own stratum). */
+  tenantRates: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a tenant id'), z.number().min(0).max(1)).optional(),
+  /** Judge every response of a canary candidate (default true). */
+  alwaysForCanary: z.boolean().optional(),
+  /** Judge every response for this long after the label moved to the version (default 60; 0 turns it off). */
+  alwaysAfterPromotionMinutes: z.number().int().min(0).max(10_080).optional(),
+  /** Self-consistency: ask the judge this many times per response (default 1). */
+  samples: z.number().int().min(1).max(9).optional(),
+  /** How the samples become one score: `median` per criterion (default) or `majority` (the most frequent score, ties to the lower). */
+  aggregate: z.enum(['median', 'majority']).optional(),
 });
 export type JudgePolicy = z.infer<typeof JudgePolicy>;
 

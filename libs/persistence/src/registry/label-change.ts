@@ -3,6 +3,9 @@ import type { LabelTraffic } from '../entities/prompt-label.entity.js';
 import type { LabelChangeKind, LabelEvent, LabelOperation, LabelState } from './prompt-registry.repository.js';
 import { labelNotFound, registryConflict } from './registry.errors.js';
 
+/** The changes that put a new version on the label itself (a canary start leaves the label's own version). */
+export const PROMOTING_CHANGES: LabelChangeKind[] = ['move', 'canary_finish', 'rollback'];
+
 /** What a label change writes: the label's next state and the history entry's from/to. */
 export interface PlannedLabelChange {
   kind: LabelChangeKind;

@@ -92,6 +92,8 @@ export interface LabelResolution {
   label: string;
   version: PromptVersion;
   canary: { version: PromptVersion; share: number } | null;
+  /** When the label last moved to its own version (move, canary finish, rollback); null when no event says. */
+  promotedAt: Date | null;
 }
 
 export interface PromptSummary {

@@ -6,7 +6,7 @@ import { PromptEntity } from '../entities/prompt.entity.js';
 import { promptContentHash } from '../prompts/content-hash.js';
 import { parsePromptDefinition } from '../prompts/prompt-definition.parser.js';
 import type { PromptDefinition, PromptDefinitionInput } from '../prompts/prompt-definition.schema.js';
-import { planLabelChange } from './label-change.js';
+import { planLabelChange, PROMOTING_CHANGES } from './label-change.js';
 import type {
   LabelChangeOptions,
   LabelEvent,
@@ -107,7 +107,8 @@ export class TypeormPromptRegistryRepository implements PromptRegistryRepository
     const own = byNumber.get(row.version);
     if (!own) return null;
     const candidate = row.traffic ? byNumber.get(row.traffic.version) : undefined;
-    return { label, version: own, canary: row.traffic && candidate ? { version: candidate, share: row.traffic.share } : null };
+    const moved = await m.findOne(LabelEventEntity, { where: { name, label, toVersion: row.version, kind: In(PROMOTING_CHANGES) }, order: { id: 'DESC' } });
+    return { label, version: own, canary: row.traffic && candidate ? { version: candidate, share: row.traffic.share } : null, promotedAt: moved?.createdAt ?? null };
   }
 
   async listVersions(name: string): Promise<PromptVersion[]> {

@@ -1,7 +1,7 @@
 import { promptContentHash } from '../prompts/content-hash.js';
 import { parsePromptDefinition } from '../prompts/prompt-definition.parser.js';
 import type { PromptDefinition, PromptDefinitionInput } from '../prompts/prompt-definition.schema.js';
-import { planLabelChange } from '../registry/label-change.js';
+import { planLabelChange, PROMOTING_CHANGES } from '../registry/label-change.js';
 import type {
   LabelChangeOptions,
   LabelEvent,
@@ -105,6 +105,7 @@ export class InMemoryPromptRegistryRepository implements PromptRegistryRepositor
       label,
       version: structuredClone(own),
       canary: state.traffic && candidate ? { version: structuredClone(candidate), share: state.traffic.share } : null,
+      promotedAt: this.events.findLast((e) => e.name === name && e.label === label && e.toVersion === state.version && PROMOTING_CHANGES.includes(e.kind))?.createdAt ?? null,
     };
   }
 

@@ -40,8 +40,8 @@ export class PromptResolver {
     }
     const found = await hit.value;
     if (!found) return null;
-    const version: ResolvedPromptVersion =
-      'canary' in found ? { ...(requestId === undefined ? found.version : chooseVersion(found, requestId)), label } : { ...found, label: null };
+    const chosen = 'canary' in found ? (requestId === undefined ? found.version : chooseVersion(found, requestId)) : found;
+    const version: ResolvedPromptVersion = { ...chosen, label: 'canary' in found ? label : null };
     return {
       version,
       prompt: {
@@ -52,6 +52,7 @@ export class PromptResolver {
         model: version.model,
         params: version.params,
         policies: { guardrail: version.policies.guardrail, cache: version.policies.cache, judge: version.policies.judge },
+        ...('canary' in found ? { rollout: { canary: chosen !== found.version, promotedAt: found.promotedAt?.toISOString() ?? null } } : {}),
       },
     };
   }

@@ -2,6 +2,9 @@ import type { LlmResponse } from '#contracts';
 
 export const HEURISTIC_RUBRIC_VERSION = 'heuristic-v1';
 
+/** What a heuristic score names as its judge model, so nobody reads it as a model's verdict. */
+export const HEURISTIC_JUDGE_MODEL = 'heuristic';
+
 const REFUSAL = /\b(i can(?:no|')t (?:help|assist|do that)|i(?: am|'m) (?:not able|unable) to|as an ai(?: language model)?)\b/i;
 
 export interface RubricResult {
