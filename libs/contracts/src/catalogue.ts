@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EnvelopeHeader, envelopeOf, type Envelope } from './envelope.js';
+import { CachePurge } from './cache-admin.js';
 import { Alert, QualityScore, RegistryEvent, UsageEvent } from './events.js';
 import { LlmRequest } from './llm-request.js';
 import { LlmResponse } from './llm-response.js';
@@ -19,6 +20,7 @@ export const MESSAGES = {
   [TOPICS.usage]: { type: 'ballast.usage', schemaVersion: 1, payload: UsageEvent },
   [TOPICS.alerts]: { type: 'ballast.alert', schemaVersion: 1, payload: Alert },
   [TOPICS.registry]: { type: 'ballast.registry', schemaVersion: 1, payload: RegistryEvent },
+  [TOPICS.cacheAdmin]: { type: 'ballast.cache-purge', schemaVersion: 1, payload: CachePurge },
 } as const satisfies Partial<Record<TopicName, { type: string; schemaVersion: number; payload: z.ZodType }>>;
 
 /** Topics whose messages follow the envelope. The dead-letter topic keeps the original bytes instead. */

@@ -1,3 +1,4 @@
+export * from './cache-admin.js';
 export * from './canary.js';
 export * from './catalogue.js';
 export * from './chat.js';

@@ -10,6 +10,7 @@ export const TOPICS = {
   usage: 'ballast.usage.v1',
   alerts: 'ballast.alerts.v1',
   registry: 'ballast.registry.v1',
+  cacheAdmin: 'ballast.cache-admin.v1',
   dlq: 'ballast.dlq.v1',
 } as const;
 

@@ -34,5 +34,6 @@ export function cacheDepsFromConfig(config: CacheConfig, platform: CachePlatform
     defaultTtlSeconds: config.CACHE_DEFAULT_TTL_SECONDS,
     semantic: semanticCacheFromConfig(config, platform.dataSource),
     defaultMode: config.CACHE_DEFAULT_MODE,
+    dataSource: platform.dataSource ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
+import { PurgeCacheUseCase } from './admin/purge-cache.usecase.js';
 import { CacheController } from './cache.controller.js';
 import { CACHE_DEPS, type CacheDeps } from './cache.tokens.js';
 import { LookupCacheUseCase } from './lookup/lookup-cache.usecase.js';
@@ -22,7 +23,7 @@ export class CacheModule {
       module: CacheModule,
       imports: options.http === false ? [] : [ObservabilityModule],
       controllers: [CacheController],
-      providers: [{ provide: CACHE_DEPS, useValue: deps }, LookupCacheUseCase, StoreAnswerUseCase, CacheStoreCloser],
+      providers: [{ provide: CACHE_DEPS, useValue: deps }, LookupCacheUseCase, StoreAnswerUseCase, PurgeCacheUseCase, CacheStoreCloser],
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { Publisher } from '#messaging';
 import type { SemanticCache } from './semantic/semantic-cache.js';
 import type { CacheStore } from './store/cache.store.js';
@@ -12,4 +13,6 @@ export interface CacheDeps {
   semantic?: SemanticCache | null;
   /** Cache mode of requests whose prompt's policy names none (ad-hoc chats included). Default exact. */
   defaultMode?: 'exact' | 'semantic';
+  /** The database `store` keeps its shared table in, for operator purges; absent without one. */
+  dataSource?: DataSource | null;
 }

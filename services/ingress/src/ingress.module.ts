@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '#observability';
 import { APP_FILTER } from '@nestjs/core';
 import { PromptRegistryService } from '#persistence';
+import { AdminCacheController } from './admin/admin-cache.controller.js';
 import { AdminPromptsController } from './admin/admin-prompts.controller.js';
 import { AdminGuard } from './admin/admin.guard.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
@@ -26,7 +27,7 @@ export class IngressModule {
     return {
       module: IngressModule,
       imports: options.http === false ? [] : [ObservabilityModule],
-      controllers: [RequestsController, OpenAiController, RequestsTopicController, AdminPromptsController],
+      controllers: [RequestsController, OpenAiController, RequestsTopicController, AdminPromptsController, AdminCacheController],
       providers: [
         { provide: INGRESS_DEPS, useValue: deps },
         { provide: TenantRateLimiter, useFactory: (d: IngressDeps) => new TenantRateLimiter(d.tenants), inject: [INGRESS_DEPS] },

@@ -115,28 +115,29 @@ async function calibrate(options: CalibrateOptions): Promise<number> {
   return recommended ? EXIT.ok : EXIT.checkFailed;
 }
 
-function parsePrompt(raw: string): { promptName: string; promptVersion?: number } {
-  const match = /^([a-z0-9][a-z0-9._-]*)(?:@(\d+))?$/.exec(raw.trim());
-  if (!match) throw new UsageError(`--prompt ${raw} is not name or name@version (e.g. support-answer@3)`);
-  return { promptName: match[1]!, ...(match[2] ? { promptVersion: Number(match[2]) } : {}) };
+async function parsePrompt(raw: string): Promise<{ promptName: string; promptVersion?: number }> {
+  const { parsePromptSelector } = await import('#contracts');
+  const parsed = parsePromptSelector(raw);
+  if (!parsed) throw new UsageError(`--prompt ${raw} is not name or name@version (e.g. support-answer@3)`);
+  return { promptName: parsed.promptName, ...(parsed.promptVersion === null ? {} : { promptVersion: parsed.promptVersion }) };
 }
 
 async function purge(options: { prompt: string; tenant?: string; json?: boolean }): Promise<void> {
-  const selector = { ...parsePrompt(options.prompt), ...(options.tenant ? { tenantId: options.tenant } : {}) };
+  const selector = { ...(await parsePrompt(options.prompt)), ...(options.tenant ? { tenantId: options.tenant } : {}) };
   const session = await openRegistrySession();
   try {
-    const { purgeExactEntries } = await import('../../../../services/cache/src/store/cache-admin.js');
+    const { purgeCache } = await import('../../../../services/cache/src/store/cache-admin.js');
     const { loadConfig } = await import('#config');
     const { cacheConfig } = await import('../../../../services/cache/src/cache.config.js');
     const { semanticCacheFromConfig } = await import('../../../../services/cache/src/semantic/semantic-cache.factory.js');
-    const exact = await purgeExactEntries(session.dataSource, selector);
     const semanticCache = semanticCacheFromConfig(loadConfig(cacheConfig.schema), session.dataSource);
-    let semantic: number | null = null;
+    let result: { exact: number; semantic: number | null };
     try {
-      semantic = semanticCache ? await semanticCache.purge(selector) : null;
+      result = await purgeCache({ dataSource: session.dataSource, semantic: semanticCache }, selector);
     } finally {
       await semanticCache?.close();
     }
+    const { exact, semantic } = result;
     const what = `${selector.promptName}${selector.promptVersion ? `@${selector.promptVersion}` : ''}${selector.tenantId ? ` for tenant ${selector.tenantId}` : ''}`;
     process.stdout.write(
       options.json

@@ -1,4 +1,8 @@
 import type { DataSource } from 'typeorm';
+import type { SemanticCache } from '../semantic/semantic-cache.js';
+import type { CacheStore } from './cache.store.js';
+import { MemoryCacheStore } from './memory.cache-store.js';
+import { TieredCacheStore } from './tiered.cache-store.js';
 
 /** Which exact-match entries a purge deletes: a prompt (optionally one version), optionally one tenant's. */
 export interface CachePurgeSelector {
@@ -38,4 +42,32 @@ export async function exactCacheStats(dataSource: DataSource, now = new Date()):
     [now.toISOString()],
   );
   return rows.map((r) => ({ tenantId: r.tenant_id, promptName: r.prompt_name, promptVersion: r.prompt_version, entries: r.entries, bytes: Number(r.bytes) }));
+}
+
+/** What a purge deleted: exact-match rows, and semantic entries (null: no semantic layer). */
+export interface CachePurgeResult {
+  exact: number;
+  semantic: number | null;
+}
+
+/** The stores a purge reaches: the shared table, this process's exact store in front of it, the semantic layer. */
+export interface CachePurgeTarget {
+  dataSource: DataSource | null | undefined;
+  store?: CacheStore;
+  semantic: SemanticCache | null | undefined;
+}
+
+/**
+ * Deletes the selected scope from both layers, expired or not: `cache_entries` (and this process's
+ * copies of it), then the semantic store. The CLI and the cache stage's admin handler both call it.
+ */
+export async function purgeCache(target: CachePurgeTarget, selector: CachePurgeSelector): Promise<CachePurgeResult> {
+  const { dataSource, store } = target;
+  if (store instanceof TieredCacheStore && !dataSource) throw new Error('a purge of a shared cache store needs its database');
+  let exact: number;
+  if (store instanceof MemoryCacheStore) exact = store.purge(selector); // no database: this process holds the only copy
+  else if (store instanceof TieredCacheStore) exact = await store.purge(() => purgeExactEntries(dataSource!, selector));
+  else exact = dataSource ? await purgeExactEntries(dataSource, selector) : 0;
+  const semantic = target.semantic ? await target.semantic.purge(selector) : null;
+  return { exact, semantic };
 }

@@ -1,10 +1,11 @@
 import type { Completion } from '#contracts';
 import { checkPruneArguments, type PruneOptions } from '#persistence';
-import { cacheSetOptions, checkCacheKey, checkCacheTtl, type CachedAnswer, type CacheSetOptions, type ExpiringCacheStore } from './cache.store.js';
+import { cacheSetOptions, checkCacheKey, checkCacheTtl, type CachedAnswer, type CacheScope, type CacheSetOptions, type ExpiringCacheStore } from './cache.store.js';
 
 interface Entry {
   completion: Completion;
   expiresAt: number;
+  scope: CacheScope | undefined;
 }
 
 /** A bounded LRU with per-entry TTL; a Map keeps insertion order, so the first key is the oldest. */
@@ -35,9 +36,9 @@ export class MemoryCacheStore implements ExpiringCacheStore {
   async set(key: string, completion: Completion, ttlSeconds: number, options?: CacheSetOptions | Date): Promise<void> {
     checkCacheKey(key);
     checkCacheTtl(ttlSeconds);
-    const now = cacheSetOptions(options).now ?? new Date();
+    const { now = new Date(), scope } = cacheSetOptions(options);
     this.entries.delete(key);
-    this.entries.set(key, { completion, expiresAt: now.getTime() + ttlSeconds * 1000 });
+    this.entries.set(key, { completion, expiresAt: now.getTime() + ttlSeconds * 1000, scope });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
@@ -54,6 +55,24 @@ export class MemoryCacheStore implements ExpiringCacheStore {
   async liveEntries(now: Date, limit: number): Promise<Array<CachedAnswer & { key: string }>> {
     const live = [...this.entries].filter(([, e]) => e.expiresAt > now.getTime()).reverse().slice(0, limit);
     return live.map(([key, e]) => ({ key, completion: e.completion, expiresAt: new Date(e.expiresAt) }));
+  }
+
+  /** Deletes the entries stored with a scope the selector names (a prompt, optionally one version and tenant); returns how many. */
+  purge(selector: { promptName: string; promptVersion?: number; tenantId?: string }): number {
+    let deleted = 0;
+    for (const [key, { scope }] of this.entries) {
+      if (!scope || scope.promptName !== selector.promptName) continue;
+      if (selector.promptVersion !== undefined && scope.promptVersion !== selector.promptVersion) continue;
+      if (selector.tenantId !== undefined && scope.tenantId !== selector.tenantId) continue;
+      this.entries.delete(key);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Forgets every entry (a purge elsewhere made this copy stale). */
+  clear(): void {
+    this.entries.clear();
   }
 
   async close(): Promise<void> {}

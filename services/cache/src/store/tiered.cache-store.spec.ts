@@ -90,4 +90,18 @@ describe('TieredCacheStore as the sole owner of its shared store (embedded mode)
     expect((await after.get(kept))?.content).toBe('kept');
     expect(await after.get(expired)).toBeNull();
   });
+  it('a purge deletes the scope from the shared store and from memory; a sole owner keeps serving the rest', async () => {
+    const shared = new MemoryCacheStore();
+    const owner = new TieredCacheStore(shared, { soleOwner: true });
+    const now = new Date();
+    const acme = { tenantId: 'acme', promptName: 'support-answer', promptVersion: 3, model: 'sim-1' };
+    const [purged, kept] = [newKey(), newKey()];
+    await owner.set(purged, completion('acme v3'), 3600, { now, scope: acme });
+    await owner.set(kept, completion('globex v3'), 3600, { now, scope: { ...acme, tenantId: 'globex' } });
+    // Written behind: the purge waits for those writes, so none of them brings the entry back.
+    expect(await owner.purge(async () => shared.purge({ promptName: 'support-answer', promptVersion: 3, tenantId: 'acme' }))).toBe(1);
+    expect(await owner.get(purged, now)).toBeNull();
+    expect((await owner.get(kept, now))?.content).toBe('globex v3');
+    expect(await shared.get(purged, now)).toBeNull();
+  });
 });

@@ -33,7 +33,7 @@ export class TieredCacheStore implements CacheStore {
   private readonly lruTtlSeconds: number;
   private readonly maxEntries: number;
   /** Sole owner: the reload from the shared store (never rejects), which every call waits for. */
-  private readonly loaded: Promise<void> | null;
+  private loaded: Promise<void> | null;
   private readonly writes = new Set<Promise<unknown>>();
 
   constructor(
@@ -79,6 +79,19 @@ export class TieredCacheStore implements CacheStore {
   async prune(now: Date = new Date(), options: PruneOptions = {}): Promise<number> {
     const deleted = await this.shared.prune(now, options);
     await this.local.prune(now);
+    return deleted;
+  }
+
+  /**
+   * An operator's purge: `remove` deletes from the shared store (after the writes behind landed, so
+   * none of them brings a purged entry back), then this replica's copies are dropped; a sole owner
+   * reloads what is left. Returns what `remove` deleted.
+   */
+  async purge(remove: () => Promise<number>): Promise<number> {
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
+    const deleted = await remove();
+    this.local.clear();
+    if (this.loaded) this.loaded = this.reload().catch(() => undefined);
     return deleted;
   }
 
