@@ -1,6 +1,7 @@
 import type { TrackerSummary } from './outcome.tracker.js';
 
-export type BenchMode = 'embedded' | 'distributed';
+/** `judge`: the judge stage alone, off the request path (judged responses per second). */
+export type BenchMode = 'embedded' | 'distributed' | 'judge';
 
 /** One row of the results table. */
 export interface ScenarioResult {
