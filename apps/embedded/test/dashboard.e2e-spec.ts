@@ -125,7 +125,7 @@ describe('the operator dashboard in headless Chromium', () => {
     const exprs = [...grafana.panels.flatMap((p) => p.targets.map((t) => t.expr)), ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr))];
     const used = new Set(exprs.flatMap((e) => e.match(/\bballast_[a-z0-9_]+/g) ?? []));
     expect(rules.groups.flatMap((g) => g.rules.map((r) => r.labels.kind)).sort()).toEqual(
-      ['block_rate_jump', 'cache_hit_rate_collapse', 'cost_spike', 'dlq_growth', 'latency_drift', 'quality_drop', 'quality_drop', 'token_spike', 'ttft_drift'],
+      ['block_rate_jump', 'cache_hit_rate_collapse', 'consumer_lag', 'cost_spike', 'dlq_growth', 'latency_drift', 'quality_drop', 'quality_drop', 'token_spike', 'ttft_drift'],
     );
 
     const scrape = await (await fetch(`${ballast.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();

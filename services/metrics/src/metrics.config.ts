@@ -14,6 +14,8 @@ export const metricsConfig = defineConfig(
     BALLAST_METRICS_RETENTION_HOURS: int({ min: 1, max: 8_760 }).default(168),
     /** How often the metrics service writes its changed minutes to the store and reads other replicas' ones. */
     BALLAST_METRICS_FLUSH_INTERVAL_MS: int({ min: 1_000, max: 300_000 }).default(10_000),
+    /** How often the metrics service reads every service consumer group's lag (`ballast_consumer_lag`). */
+    BALLAST_CONSUMER_LAG_INTERVAL_MS: int({ min: 1_000, max: 600_000 }).default(15_000),
   }),
 );
 export type MetricsConfig = Config<typeof metricsConfig.schema>;

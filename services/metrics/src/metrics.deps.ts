@@ -40,6 +40,7 @@ export function metricsDepsFromConfig(
     clock,
     alertIntervalMs: config.BALLAST_ALERT_INTERVAL_MS,
     historyFlushIntervalMs: config.BALLAST_METRICS_FLUSH_INTERVAL_MS,
+    consumerLagIntervalMs: config.BALLAST_CONSUMER_LAG_INTERVAL_MS,
     ...(persistence ? { persistence } : {}),
     ...(platform.transport ? { transport: platform.transport } : {}),
   };

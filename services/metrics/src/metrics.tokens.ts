@@ -17,6 +17,8 @@ export interface MetricsDeps {
   persistence?: HistoryPersistence;
   /** How often `HistoryScheduler` flushes to and refreshes from the store; 0 never (tests call `persistence.flush()`). */
   historyFlushIntervalMs: number;
+  /** How often `ConsumerLagMonitor` reads every service group's lag from the transport; 0 never. */
+  consumerLagIntervalMs: number;
   /** When present, dead letters on `ballast.dlq.v1` are counted (raw records: a DLQ record may be malformed). */
   transport?: Transport;
 }

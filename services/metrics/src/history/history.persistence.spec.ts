@@ -15,7 +15,7 @@ const HOUR = 3_600_000;
 /** One metrics replica: its own history, record use case and store writer over a shared repository. */
 function replica(repository: MetricsHistoryRepository, clock: { now: number }, writer: string, retentionMs = 24 * HOUR) {
   const history = new MetricsHistory(6 * HOUR);
-  const deps: MetricsDeps = { history, alerts: undefined as never, clock: { now: () => clock.now }, alertIntervalMs: 0, historyFlushIntervalMs: 0 };
+  const deps: MetricsDeps = { history, alerts: undefined as never, clock: { now: () => clock.now }, alertIntervalMs: 0, historyFlushIntervalMs: 0, consumerLagIntervalMs: 0 };
   const persistence = new HistoryPersistence({ history, repository, writer, now: () => clock.now, memoryMs: 6 * HOUR, retentionMs });
   return { history, record: new RecordMetricsUseCase(deps), persistence };
 }

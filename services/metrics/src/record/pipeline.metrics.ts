@@ -1,5 +1,6 @@
-import { ERROR_CODES } from '#contracts';
-import { counter, histogram, type LabelBound } from '#observability';
+import { ALL_TOPICS, ERROR_CODES } from '#contracts';
+import { CONSUMER_GROUPS } from '../lag/consumer-groups.js';
+import { counter, gauge, histogram, type LabelBound } from '#observability';
 
 const LABELS = ['tenant', 'prompt', 'version', 'model'] as const;
 // Tenants, prompts and models come from bounded, learned sets (see RecordMetricsUseCase); the rest is ours.
@@ -18,5 +19,6 @@ export const pipelineMetrics = {
   callLatency: histogram({ name: 'ballast_model_call_duration_seconds', help: 'Model call duration', labelNames: [...LABELS, 'kind', 'status'], labelBounds: BOUNDS, buckets: LATENCY_BUCKETS }),
   ttft: histogram({ name: 'ballast_time_to_first_token_seconds', help: 'Time to the first token of a model call', labelNames: [...LABELS], labelBounds: BOUNDS, buckets: LATENCY_BUCKETS }),
   deadLetters: counter({ name: 'ballast_dead_letters_total', help: 'Records dead-lettered to ballast.dlq.v1, by the stage that gave up', labelNames: ['stage'], labelBounds: { stage: ['ingress', 'guardrail', 'cache', 'inference', 'judge', 'metrics'] } }),
+  consumerLag: gauge({ name: 'ballast_consumer_lag', help: 'Records a service consumer group has not committed yet, per topic (summed over partitions)', labelNames: ['group', 'topic'], labelBounds: { group: Object.keys(CONSUMER_GROUPS), topic: [...ALL_TOPICS] } }),
   quality: histogram({ name: 'ballast_quality_score', help: 'Judge scores (0..1)', labelNames: [...LABELS], labelBounds: BOUNDS, buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] }),
 };

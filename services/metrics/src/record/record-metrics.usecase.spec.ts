@@ -48,7 +48,7 @@ describe('RecordMetricsUseCase roll-up', () => {
   it('rolls raw events up per minute: counts, tokens, cost, percentiles, cache, verdicts and quality match the events', () => {
     const history = new MetricsHistory();
     let now = T0 + 5_000;
-    const deps: MetricsDeps = { history, alerts: undefined as never, clock: { now: () => now }, alertIntervalMs: 0, historyFlushIntervalMs: 0 };
+    const deps: MetricsDeps = { history, alerts: undefined as never, clock: { now: () => now }, alertIntervalMs: 0, historyFlushIntervalMs: 0, consumerLagIntervalMs: 0 };
     const record = new RecordMetricsUseCase(deps);
 
     const latencies = [100, 200, 300, 400, 1000];
