@@ -6,6 +6,19 @@ describe('loadVerifierWords', () => {
     expect(words.negations).toContain('not');
     expect(words.numberWords['three']).toBe('3');
     expect(words.stopwords).toContain('the');
+    expect(words.questionWords).toEqual(expect.arrayContaining(['why', 'how', 'when', 'where', 'who']));
+    expect(words.questionWords).not.toContain('what');
+    expect(words.persons['my']).toBe(words.persons['i']);
+    expect(words.persons['your']).not.toBe(words.persons['my']);
+  });
+
+  it('holds lower-case words as wordsOf() splits them, no duplicates, and no negation among the stop words', () => {
+    const words = loadVerifierWords();
+    for (const list of [words.negations, words.questionWords, words.stopwords, words.directional, Object.keys(words.persons), Object.keys(words.numberWords)]) {
+      expect(list.every((w) => /^[\p{Ll}\p{N}]+$/u.test(w))).toBe(true);
+      expect(new Set(list).size).toBe(list.length);
+    }
+    expect(words.negations.filter((w) => words.stopwords.includes(w))).toEqual([]);
   });
 
   it('names the missing file', () => {
@@ -39,11 +52,24 @@ describe('HitVerifier', () => {
     expect(verifier.refusal('How do I convert USD to EUR?', 'How do I convert EUR to USD?')).toBe('direction');
     expect(verifier.refusal('Is Python better than Java?', 'Is Java better than Python?')).toBe('direction');
     expect(verifier.refusal('How long is the flight from Paris to Rome?', 'How long is the flight from Rome to Paris?')).toBe('direction');
-    expect(verifier.refusal('How do I convert USD to EUR?', 'how to convert USD to EUR')).toBeNull();
+    expect(verifier.refusal('How do I convert USD to EUR?', 'how can I convert USD to EUR')).toBeNull();
+  });
+
+  it('refuses a neighbour that asks why instead of how, or who instead of what', () => {
+    expect(verifier.refusal('How was chocolate invented?', 'Why was chocolate invented?')).toBe('question-word');
+    expect(verifier.refusal('What is Virat Kohli like?', 'Who is Virat Kohli like?')).toBe('question-word');
+    expect(verifier.refusal('What is the best cab service in Pune?', 'Which is the best cab service in Pune?')).toBeNull();
+  });
+
+  it('refuses a neighbour about another person: my marketing plan is not your marketing plan', () => {
+    expect(verifier.refusal('What is your marketing strategy?', 'What is my marketing strategy?')).toBe('person');
+    expect(verifier.refusal('What has changed you?', 'What has changed?')).toBe('person');
+    expect(verifier.refusal('How can I improve my English?', 'How do I improve my English?')).toBeNull();
   });
 
   it('refuses a neighbour that lacks a key content word', () => {
     expect(verifier.refusal('How do I learn Python programming?', 'How do I learn programming?')).not.toBeNull();
     expect(verifier.refusal('How do I cook rice in a pressure cooker?', 'How do I cook pasta in a pressure cooker?')).not.toBeNull();
+    expect(verifier.refusal('What are the best trap cards in Yu-Gi-Oh?', 'What are the best spell and trap cards in Yu-Gi-Oh?')).toBe('content-words');
   });
 });

@@ -8,6 +8,10 @@ export const VerifierWords = z.object({
   negations: z.array(z.string()).min(1),
   numberWords: z.record(z.string(), z.string()),
   stopwords: z.array(z.string()).min(1),
+  /** Question words whose difference changes what is asked ("why" vs "how"). */
+  questionWords: z.array(z.string()).min(1),
+  /** Pronoun → grammatical person ("my" and "me" are one person, "your" another). */
+  persons: z.record(z.string(), z.string()),
   directional: z.array(z.string()).min(1),
 });
 export type VerifierWords = z.infer<typeof VerifierWords>;
@@ -19,16 +23,21 @@ export function loadVerifierWords(name = 'verifier-words.json'): VerifierWords {
   return parsed.data;
 }
 
-export type RefusalReason = 'numbers' | 'negation' | 'entities' | 'content-words' | 'direction';
+export type RefusalReason = 'numbers' | 'negation' | 'entities' | 'question-word' | 'person' | 'content-words' | 'direction';
 
 export interface HitVerifierOptions {
   words?: VerifierWords;
   idf?: IdfTable;
-  /** A content word counts as key when its IDF is at least this. Default 4. */
+  /**
+   * A content word (not a stop word, number, negation, question word or pronoun) counts as key when
+   * its IDF is at least this. Default 0: every content word is key. Chosen on the development half
+   * of qqp-pairs-dev (see docs/cache.md): letting common content words or a share of key words go
+   * unmatched served more false hits than true ones.
+   */
   keyWordMinIdf?: number;
   /** Key words one question may have that the other lacks, both sides counted. Default 0. */
   maxUnmatchedKeyWords?: number;
-  /** Also allows this share of the two questions' key words (together) to be unmatched, for long texts. Default 0.15 (tuned on qqp-pairs-dev and gptcache-mock-pairs; see docs/cache.md). */
+  /** Also allows this share of the two questions' key words (together) to be unmatched. Default 0. */
   unmatchedKeyWordShare?: number;
 }
 
@@ -39,20 +48,25 @@ interface Parsed {
   numbers: Set<string>;
   negated: boolean;
   entities: Set<string>;
+  questionWords: Set<string>;
+  persons: Set<string>;
   keyWords: Set<string>;
 }
 
 /**
  * Refuses a neighbour that scored above the threshold but asks something else: a question and its
  * neighbour must have the same numbers, the same negation, each other's named entities
- * (capitalised words not opening a sentence) and each other's key content words (rare words by IDF),
- * and the two sides of a directional word ("USD to EUR", "A better than B") must not be swapped.
+ * (capitalised words not opening a sentence), the same question words (why/how/when/where/who),
+ * the same grammatical persons ("my" vs "your") and each other's content words (by stem), and the
+ * two sides of a directional word ("USD to EUR", "A better than B") must not be swapped.
  */
 export class HitVerifier {
   private readonly negations: Set<string>;
   private readonly numberWords: Map<string, string>;
   private readonly stopwords: Set<string>;
   private readonly directional: Set<string>;
+  private readonly questionWords: Set<string>;
+  private readonly persons: Map<string, string>;
   private readonly idf: Map<string, number>;
   private readonly unseenIdf: number;
   private readonly keyWordMinIdf: number;
@@ -65,12 +79,14 @@ export class HitVerifier {
     this.numberWords = new Map(Object.entries(words.numberWords));
     this.stopwords = new Set(words.stopwords.map(stemOf));
     this.directional = new Set(words.directional);
+    this.questionWords = new Set(words.questionWords);
+    this.persons = new Map(Object.entries(words.persons));
     const table = options.idf ?? loadIdfTable();
     this.idf = new Map(Object.entries(table.idf));
     this.unseenIdf = table.unseenIdf;
-    this.keyWordMinIdf = options.keyWordMinIdf ?? 4;
+    this.keyWordMinIdf = options.keyWordMinIdf ?? 0;
     this.maxUnmatched = options.maxUnmatchedKeyWords ?? 0;
-    this.unmatchedShare = options.unmatchedKeyWordShare ?? 0.15;
+    this.unmatchedShare = options.unmatchedKeyWordShare ?? 0;
   }
 
   /** Null when `candidate` may answer `question`, else why not. */
@@ -80,6 +96,8 @@ export class HitVerifier {
     if (!sameSet(a.numbers, b.numbers)) return 'numbers';
     if (a.negated !== b.negated) return 'negation';
     if (![...a.entities].every((e) => b.stems.has(e)) || ![...b.entities].every((e) => a.stems.has(e))) return 'entities';
+    if (!sameSet(a.questionWords, b.questionWords)) return 'question-word';
+    if (!sameSet(a.persons, b.persons)) return 'person';
     const unmatched = [...a.keyWords].filter((w) => !b.stems.has(w)).length + [...b.keyWords].filter((w) => !a.stems.has(w)).length;
     const allowed = Math.max(this.maxUnmatched, Math.floor(this.unmatchedShare * (a.keyWords.size + b.keyWords.size)));
     if (unmatched > allowed) return 'content-words';
@@ -117,12 +135,19 @@ export class HitVerifier {
       if (/^\d/.test(w)) numbers.add(w.replace(/^0+(?=\d)/, ''));
       else if (this.numberWords.has(w)) numbers.add(this.numberWords.get(w)!);
     }
+    const questionWords = new Set<string>();
+    const persons = new Set<string>();
+    for (const w of words) {
+      if (this.questionWords.has(w)) questionWords.add(w);
+      const person = this.persons.get(w);
+      if (person) persons.add(person);
+    }
     const keyWords = new Set<string>();
     for (const s of stems) {
-      if (this.stopwords.has(s) || /^\d/.test(s) || this.numberWords.has(s) || this.negations.has(s)) continue;
+      if (this.stopwords.has(s) || /^\d/.test(s) || this.numberWords.has(s) || this.negations.has(s) || this.questionWords.has(s) || this.persons.has(s)) continue;
       if ((this.idf.get(s) ?? this.unseenIdf) >= this.keyWordMinIdf) keyWords.add(s);
     }
-    return { sequence: words.map(stemOf), stems, numbers, negated: words.some((w) => this.negations.has(w)), entities: this.entitiesOf(text), keyWords };
+    return { sequence: words.map(stemOf), stems, numbers, negated: words.some((w) => this.negations.has(w)), entities: this.entitiesOf(text), questionWords, persons, keyWords };
   }
 
   /** Capitalised words that do not open a sentence and are not function words: names, places, products. */
