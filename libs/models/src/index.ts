@@ -23,3 +23,4 @@ export * from './pricing/call-usage.js';
 export * from './telemetry/gen-ai.telemetry.js';
 export * from './testing/scripted.provider.js';
 export * from './providers/http/sse.decoder.js';
+export * from './providers/http/retry-after.js';

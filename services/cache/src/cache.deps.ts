@@ -3,6 +3,7 @@ import type { Config } from '#config';
 import type { Publisher } from '#messaging';
 import type { cacheConfig } from './cache.config.js';
 import type { CacheDeps } from './cache.tokens.js';
+import { publishEmbeddingUsage } from './semantic/embedding-usage.js';
 import { semanticCacheFromConfig } from './semantic/semantic-cache.factory.js';
 import { MemoryCacheStore } from './store/memory.cache-store.js';
 import { PostgresCacheStore } from './store/postgres.cache-store.js';
@@ -32,7 +33,7 @@ export function cacheDepsFromConfig(config: CacheConfig, platform: CachePlatform
     publisher: platform.publisher,
     store,
     defaultTtlSeconds: config.CACHE_DEFAULT_TTL_SECONDS,
-    semantic: semanticCacheFromConfig(config, platform.dataSource),
+    semantic: semanticCacheFromConfig(config, platform.dataSource, { onUsage: publishEmbeddingUsage(platform.publisher) }),
     defaultMode: config.CACHE_DEFAULT_MODE,
     dataSource: platform.dataSource ?? null,
   };

@@ -9,9 +9,11 @@ import { CachedEmbedder, type Embedder } from '../src/semantic/embedder.js';
 import { HitVerifier } from '../src/semantic/hit.verifier.js';
 import { LocalEmbedder } from '../src/semantic/local.embedder.js';
 import { MemoryVectorStore } from '../src/semantic/memory.vector-store.js';
+import { OpenAiEmbedder } from '../src/semantic/openai.embedder.js';
 import { QdrantVectorStore } from '../src/semantic/qdrant.vector-store.js';
 import { SemanticCache } from '../src/semantic/semantic-cache.js';
 import type { VectorStore } from '../src/semantic/vector.store.js';
+import { startEmbeddingsEndpoint } from './embeddings-endpoint.js';
 import { MemoryCacheStore } from '../src/store/memory.cache-store.js';
 import { StoreAnswerUseCase } from '../src/store/store-answer.usecase.js';
 
@@ -46,9 +48,9 @@ function harness(semantic: SemanticCache | null, defaultMode: 'exact' | 'semanti
   const deps: CacheDeps = { publisher, store: new MemoryCacheStore(1000), defaultTtlSeconds: 3600, semantic, defaultMode };
   const lookup = new LookupCacheUseCase(deps);
   const store = new StoreAnswerUseCase(deps);
-  const ask = async (a: Ask) => {
+  const ask = async (a: Ask, deadline?: Date) => {
     const state = stateOf(a);
-    await lookup.execute(createEnvelope(TOPICS.cacheLookup, state, { requestId: state.request.requestId, tenantId: state.request.tenantId }));
+    await lookup.execute(createEnvelope(TOPICS.cacheLookup, state, { requestId: state.request.requestId, tenantId: state.request.tenantId, ...(deadline ? { deadline: deadline.toISOString() } : {}) }));
     const out = published.pop()!;
     return { topic: out.topic, state: (out.envelope as Envelope<PipelineState>).payload };
   };
@@ -71,9 +73,9 @@ function semanticCache(options: { store?: VectorStore; embedder?: Embedder; time
   return { store, cache: new SemanticCache({ embedder, store, verifier: new HitVerifier(), defaultThreshold: 0.95, timeoutMs: options.timeoutMs ?? 1000 }) };
 }
 
-async function failuresCounted(): Promise<number> {
+async function failuresCounted(reason?: 'timeout' | 'error'): Promise<number> {
   const metric = await metricsRegistry.getSingleMetric('ballast_cache_semantic_failures_total')?.get();
-  return (metric?.values ?? []).filter((v) => v.labels['operation'] === 'lookup').reduce((sum, v) => sum + v.value, 0);
+  return (metric?.values ?? []).filter((v) => v.labels['operation'] === 'lookup' && (!reason || v.labels['reason'] === reason)).reduce((sum, v) => sum + v.value, 0);
 }
 
 const QUESTION = 'How do I reset the password of my Acme router?';
@@ -144,6 +146,26 @@ describe('Semantic cache look-up (cache stage)', () => {
     const result = await ask({ question: QUESTION });
     expect([result.topic, result.state.cache?.outcome, result.state.outcome]).toEqual([TOPICS.inference, 'miss', undefined]);
     expect(await failuresCounted()).toBe(before + 1);
+  });
+
+  it('an embeddings endpoint that never answers or is down turns into a miss within the look-up budget, counted', async () => {
+    const slow = await startEmbeddingsEndpoint([], { always: 'hang' });
+    try {
+      // Down: the connection errors are retried with backoff until the budget runs out (counted as a timeout, or an error if retries end first).
+      for (const [url, reason] of [[slow.url, 'timeout'], ['http://127.0.0.1:9/v1', undefined]] as const) {
+        // Each attempt could take 2 s and be retried; the look-up's budget (300 ms, well inside the request's deadline) cuts it short.
+        const embedder = new OpenAiEmbedder({ baseUrl: url, model: 'text-embedding-3-small', dimensions: 3, timeoutMs: 2_000 });
+        const { cache } = semanticCache({ embedder, store: new MemoryVectorStore(embedder.model, 3), timeoutMs: 300 });
+        const before = await failuresCounted(reason);
+        const { ask } = harness(cache, 'semantic');
+        const result = await ask({ question: QUESTION }, new Date(Date.now() + 10_000));
+        expect([result.topic, result.state.cache?.outcome, result.state.outcome]).toEqual([TOPICS.inference, 'miss', undefined]);
+        expect(await failuresCounted(reason)).toBe(before + 1);
+      }
+      expect(slow.calls).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('a Qdrant that is down, or a vector store that never answers, turns into a miss within the time allowed', async () => {

@@ -34,6 +34,10 @@ export const PRICE_TABLE: PriceTable = {
     'claude-haiku-4-5': { input: 1, output: 5, cachedInput: 0.1, cacheWrite: 1.25 },
     'claude-opus-4-5': { input: 5, output: 25, cachedInput: 0.5, cacheWrite: 6.25 },
     'claude-opus-4-1': { input: 15, output: 75, cachedInput: 1.5, cacheWrite: 18.75 },
+    // Embedding models (the cache's OpenAI-compatible embedder): input tokens only.
+    'text-embedding-3-small': { input: 0.02, output: 0, cachedInput: 0.02 },
+    'text-embedding-3-large': { input: 0.13, output: 0, cachedInput: 0.13 },
+    'text-embedding-ada-002': { input: 0.1, output: 0, cachedInput: 0.1 },
   },
 };
 

@@ -30,7 +30,7 @@ export class LookupCacheUseCase {
       if (semantic && mode !== 'refresh') {
         const scope = semanticScopeOf(state.request.tenantId, state.prompt, semantic);
         const deadline = envelope.deadline ? new Date(envelope.deadline) : null;
-        const near = await this.deps.semantic!.lookup(semantic.text, scope, { threshold: policy.threshold, deadline });
+        const near = await this.deps.semantic!.lookup(semantic.text, scope, { threshold: policy.threshold, deadline, requestId: envelope.requestId });
         if (near) {
           const cache = { outcome: 'hit-semantic' as const, key: near.key, similarity: near.similarity, threshold: near.threshold };
           return { next: TOPICS.guardOutput, state: { ...state, completion: near.completion, cache } };

@@ -1,3 +1,16 @@
+/** Whose request an embedding is for, so a paid embedding call can be reported as that request's usage. */
+export interface EmbedContext {
+  requestId: string;
+  tenantId: string;
+  promptName: string | null;
+  promptVersion: number | null;
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal;
+  context?: EmbedContext;
+}
+
 /**
  * Turns texts into unit-length vectors whose dot product is their cosine similarity. `model` and
  * `dimensions` name the vector space: vectors from different models are never compared.
@@ -5,7 +18,7 @@
 export interface Embedder {
   readonly model: string;
   readonly dimensions: number;
-  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]>;
 }
 
 /** Scales `v` to unit length in place (a zero vector stays zero); returns it. */
@@ -46,7 +59,7 @@ export class CachedEmbedder implements Embedder {
     return this.inner.dimensions;
   }
 
-  async embed(texts: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]> {
+  async embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]> {
     const found = new Map<string, Float32Array>();
     for (const text of texts) {
       const v = this.seen.get(text);

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { UsageEvent } from '#contracts';
 import type { Config } from '#config';
 import type { cacheConfig } from '../cache.config.js';
 import { CachedEmbedder, type Embedder } from './embedder.js';
@@ -12,7 +13,12 @@ import type { VectorStore } from './vector.store.js';
 
 type CacheConfig = Config<typeof cacheConfig.schema>;
 
-export function embedderFromConfig(config: CacheConfig): Embedder {
+/** What the running stage adds to the configuration: where the embedder's usage events go. */
+export interface SemanticCacheWiring {
+  onUsage?: (event: UsageEvent) => void;
+}
+
+export function embedderFromConfig(config: CacheConfig, wiring: SemanticCacheWiring = {}): Embedder {
   const inner = config.CACHE_EMBEDDINGS_URL
     ? new OpenAiEmbedder({
         baseUrl: config.CACHE_EMBEDDINGS_URL,
@@ -20,6 +26,7 @@ export function embedderFromConfig(config: CacheConfig): Embedder {
         dimensions: config.CACHE_EMBEDDINGS_DIMENSIONS,
         ...(config.CACHE_EMBEDDINGS_API_KEY ? { apiKey: config.CACHE_EMBEDDINGS_API_KEY } : {}),
         timeoutMs: config.CACHE_SEMANTIC_TIMEOUT_MS,
+        ...(wiring.onUsage ? { onUsage: wiring.onUsage } : {}),
       })
     : new LocalEmbedder();
   return new CachedEmbedder(inner);
@@ -30,10 +37,10 @@ export function embedderFromConfig(config: CacheConfig): Embedder {
  * `CACHE_SEMANTIC_STORE=qdrant`), else pgvector in the service's database; null when off or
  * there is nowhere to keep vectors.
  */
-export function semanticCacheFromConfig(config: CacheConfig, dataSource: DataSource | null | undefined): SemanticCache | null {
+export function semanticCacheFromConfig(config: CacheConfig, dataSource: DataSource | null | undefined, wiring: SemanticCacheWiring = {}): SemanticCache | null {
   const wanted = config.CACHE_SEMANTIC_STORE;
   if (wanted === 'off') return null;
-  const embedder = embedderFromConfig(config);
+  const embedder = embedderFromConfig(config, wiring);
   let store: VectorStore;
   if (wanted === 'qdrant' || (wanted === 'auto' && config.QDRANT_URL)) {
     store = new QdrantVectorStore(

@@ -1,6 +1,6 @@
 import type { Completion } from '#contracts';
 import { counter } from '#observability';
-import type { Embedder } from './embedder.js';
+import type { EmbedContext, Embedder } from './embedder.js';
 import type { HitVerifier, RefusalReason } from './hit.verifier.js';
 import type { VectorScope, VectorScopeSelector, VectorStore } from './vector.store.js';
 
@@ -44,6 +44,10 @@ const refusals = () =>
 
 class TimedOut extends Error {}
 
+function contextOf(requestId: string | undefined, scope: VectorScope): { context?: EmbedContext } {
+  return requestId ? { context: { requestId, tenantId: scope.tenantId, promptName: scope.promptName, promptVersion: scope.promptVersion } } : {};
+}
+
 /** Runs `work` with an abort signal; rejects with TimedOut after `ms`. */
 async function within<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -77,7 +81,8 @@ export class SemanticCache {
     return this.options.defaultThreshold;
   }
 
-  async lookup(text: string, scope: VectorScope, options: { threshold?: number | null; deadline?: Date | null; now?: Date } = {}): Promise<SemanticHit | null> {
+  /** `requestId` names the request a paid embedding is reported for (usage events). */
+  async lookup(text: string, scope: VectorScope, options: { threshold?: number | null; deadline?: Date | null; now?: Date; requestId?: string } = {}): Promise<SemanticHit | null> {
     const now = options.now ?? new Date();
     const threshold = options.threshold ?? this.options.defaultThreshold;
     const left = options.deadline ? options.deadline.getTime() - Date.now() : Infinity;
@@ -85,7 +90,7 @@ export class SemanticCache {
     if (budget <= 0) return null;
     const neighbours = await this.guard('lookup', budget, async (signal) => {
       await this.ensureReady();
-      const [vector] = await this.options.embedder.embed([text], { signal });
+      const [vector] = await this.options.embedder.embed([text], { signal, ...contextOf(options.requestId, scope) });
       return this.options.store.search(vector!, scope, { limit: this.options.candidates ?? 3, now });
     });
     for (const n of neighbours ?? []) {
@@ -101,11 +106,11 @@ export class SemanticCache {
   }
 
   /** Stores an answer for later look-ups; a failure is counted and swallowed (the answer was already served). */
-  async store(entry: { key: string; text: string; scope: VectorScope; completion: Completion; expiresAt: Date }): Promise<void> {
+  async store(entry: { key: string; text: string; scope: VectorScope; completion: Completion; expiresAt: Date; requestId?: string }): Promise<void> {
     await this.guard('store', Math.max(this.options.timeoutMs, 5_000), async (signal) => {
       await this.ensureReady();
-      const [vector] = await this.options.embedder.embed([entry.text], { signal });
-      await this.options.store.upsert([{ ...entry, vector: vector! }]);
+      const [vector] = await this.options.embedder.embed([entry.text], { signal, ...contextOf(entry.requestId, entry.scope) });
+      await this.options.store.upsert([{ key: entry.key, text: entry.text, scope: entry.scope, completion: entry.completion, expiresAt: entry.expiresAt, vector: vector! }]);
     });
   }
 

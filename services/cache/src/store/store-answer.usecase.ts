@@ -28,7 +28,7 @@ export class StoreAnswerUseCase {
     const semantic = r.cacheStore.semantic;
     if (semantic && this.deps.semantic) {
       const expiresAt = new Date(now.getTime() + r.cacheStore.ttlSeconds * 1000);
-      await this.deps.semantic.store({ key: r.cacheStore.key, text: semantic.text, scope: semanticScopeOf(r.tenantId, r.prompt, semantic), completion, expiresAt });
+      await this.deps.semantic.store({ key: r.cacheStore.key, text: semantic.text, scope: semanticScopeOf(r.tenantId, r.prompt, semantic), completion, expiresAt, requestId: r.requestId });
     }
   }
 }
