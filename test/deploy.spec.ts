@@ -1,6 +1,8 @@
 // Static checks of deploy/ and docker-compose.yml: there is no Docker engine or cluster here, so
 // everything a `docker compose up` or `kubectl apply` would trip over is checked from the files.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -338,13 +340,31 @@ describe('deploy/k8s', () => {
     expect(data.QDRANT_URL).toMatch(/^http:\/\//);
   });
 
-  it('the cache service reads QDRANT_URL: its config declares it, and it selects the Qdrant vector store', () => {
-    const config = loadConfig(cacheConfig.schema, { QDRANT_URL: 'http://qdrant:6333' });
-    expect(config.QDRANT_URL).toBe('http://qdrant:6333');
+  it('the cache service reads QDRANT_URL: the compose and Kubernetes values parse, and its semantic layer talks to that server', async () => {
+    const cacheRefs = (deployments.get('cache')!.spec.template.spec.containers[0].envFrom as Doc[]).map((e) => e.configMapRef?.name);
+    const k8s = Object.assign({}, ...ofKind('ConfigMap').filter((c) => cacheRefs.includes(c.metadata.name)).map((c) => c.data)) as Record<string, string>;
+    for (const value of [envOf(compose.services.cache!).QDRANT_URL!, k8s.QDRANT_URL!]) expect(loadConfig(cacheConfig.schema, { QDRANT_URL: value }).QDRANT_URL).toBe(value);
     expect(() => loadConfig(cacheConfig.schema, { QDRANT_URL: 'qdrant:6333' })).toThrow(/QDRANT_URL/);
-    // No database given: only QDRANT_URL can have made a semantic layer.
-    expect(semanticCacheFromConfig(config, null)).not.toBeNull();
     expect(semanticCacheFromConfig(loadConfig(cacheConfig.schema, {}), null)).toBeNull();
+
+    // The service's own wiring with QDRANT_URL pointed at a local stand-in: its first look-up reaches that server.
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unavailable"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const semantic = semanticCacheFromConfig(loadConfig(cacheConfig.schema, { QDRANT_URL: url, CACHE_SEMANTIC_TIMEOUT_MS: '2000' }), null)!;
+      const scope = { tenantId: 'acme', promptName: 'support-answer', promptVersion: 1, model: 'sim-1', paramsHash: 'p' };
+      expect(await semantic.lookup('where is my parcel?', scope)).toBeNull();
+      await semantic.close();
+      expect(seen.some((line) => line.includes('/collections/ballast_cache_'))).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   describe('KEDA ScaledObjects', () => {
