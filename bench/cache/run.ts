@@ -7,6 +7,7 @@
  *   npm run bench:cache -- --quality    quality tables only
  *   npm run bench:cache -- --latency    look-up latency only
  *   npm run bench:cache -- --latency --entries 100000    at 100k entries (default 10,000)
+ *   npm run bench:cache -- --hit        end-to-end semantic hit in embedded mode only
  */
 import { gptcachePairs, qqpPairs, runQualityBench, type QualityResult } from './quality.bench.js';
 import type { ThresholdRow } from '../../services/cache/src/semantic/calibration.js';
@@ -23,22 +24,32 @@ export function table(title: string, header: string[], rows: string[][]): void {
 const cells = (r: ThresholdRow | null | undefined) => (r ? [pct(r.precision), pct(r.recall), pct(r.hitRate), String(r.falseHits)] : ['-', '-', '-', '-']);
 
 function printQuality(q: QualityResult): void {
+  const on = q.split ? 'held-out half' : 'all pairs';
+  if (q.split) {
+    const { dev, heldOut } = q.split;
+    process.stdout.write(
+      `\n${q.name}: split by question (no question in both halves; bench/cache/split.ts): development half ${dev.pairs} pairs (${dev.duplicates} duplicates), held-out half ${heldOut.pairs} pairs (${heldOut.duplicates} duplicates). Embedder, verifier and thresholds were chosen on the development half; the tables below score the held-out half.\n`,
+    );
+  }
+  process.stdout.write(`${q.name}: CPU per pair (two local embeddings and one verification): ${q.cpuMsPerPair.toFixed(3)} ms\n`);
   table(
-    `${q.name}: local embedder, per threshold (plain | with hit verification)`,
+    `${q.name}: local embedder, per threshold, ${on} (plain | with hit verification)`,
     ['threshold', 'precision', 'recall', 'hit rate', 'false hits', 'precision (verified)', 'recall (verified)', 'hit rate (verified)', 'false hits (verified)'],
     q.plain.map((r, i) => [r.threshold.toFixed(3), ...cells(r), ...cells(q.verified[i])]),
   );
-  table(
-    `${q.name}: held out (threshold picked on the even rows for a target precision, scored on the odd rows)`,
-    ['target', '', 'threshold', 'precision', 'recall', 'hit rate', 'false hits'],
-    q.heldOut.flatMap((h) => [
-      [String(h.target), 'plain', h.plain.pick?.threshold.toFixed(3) ?? 'none', ...cells(h.plain.test)],
-      [String(h.target), 'verified', h.verified.pick?.threshold.toFixed(3) ?? 'none', ...cells(h.verified.test)],
-    ]),
-  );
+  if (q.heldOut.length) {
+    table(
+      `${q.name}: held out (threshold recommended on the development half for a target precision, as \`cache calibrate\` does; scored on the held-out half)`,
+      ['target', '', 'threshold', 'precision (dev)', 'recall (dev)', 'precision', 'recall', 'hit rate', 'false hits'],
+      q.heldOut.flatMap((h) => [
+        [String(h.target), 'plain', h.plain.pick?.threshold.toFixed(3) ?? 'none', ...devCells(h.plain.pick), ...cells(h.plain.test)],
+        [String(h.target), 'verified', h.verified.pick?.threshold.toFixed(3) ?? 'none', ...devCells(h.verified.pick), ...cells(h.verified.test)],
+      ]),
+    );
+  }
   if (q.equalRecall.some((r) => r.plain.falseHits > 0)) {
     table(
-      `${q.name}: false hits verification removes at equal recall`,
+      `${q.name}: false hits verification removes at equal recall, ${on}`,
       ['verified threshold', 'recall (verified)', 'false hits (verified)', 'plain threshold at that recall', 'recall (plain)', 'false hits (plain)', 'removed'],
       q.equalRecall.map((r) => [
         r.verified.threshold.toFixed(3),
@@ -53,11 +64,17 @@ function printQuality(q: QualityResult): void {
   }
 }
 
-if (!args.includes('--latency')) {
-  printQuality(await runQualityBench('qqp-pairs-dev (hard negatives)', qqpPairs()));
-  printQuality(await runQualityBench('gptcache-mock-pairs (all duplicates: precision is 100% by construction)', gptcachePairs()));
+const devCells = (r: ThresholdRow | null) => (r ? [pct(r.precision), pct(r.recall)] : ['-', '-']);
+
+if (!args.includes('--latency') && !args.includes('--hit')) {
+  printQuality(await runQualityBench('qqp-pairs-dev (hard negatives)', qqpPairs(), { split: true }));
+  printQuality(await runQualityBench('gptcache-mock-pairs (all duplicates: precision is 100% by construction)', gptcachePairs(), { split: false }));
 }
-if (!args.includes('--quality')) {
+if (!args.includes('--quality') && !args.includes('--hit')) {
   const { runLatencyBench } = await import('./latency.bench.js');
   await runLatencyBench(table);
+}
+if (!args.includes('--quality') && !args.includes('--latency')) {
+  const { runEmbeddedHitBench } = await import('./embedded-hit.bench.js');
+  await runEmbeddedHitBench(table);
 }
