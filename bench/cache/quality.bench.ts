@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetsDir } from '../guardrail/datasets.js';
-import { DEFAULT_THRESHOLDS, recommendThreshold, scorePairs, thresholdTable, type LabelledPair, type ScoredPair, type ThresholdRow } from '../../services/cache/src/semantic/calibration.js';
+import { DEFAULT_THRESHOLDS, recommendThreshold, scorePairs, splitPairsByQuestion, thresholdTable, type LabelledPair, type ScoredPair, type ThresholdRow } from '../../services/cache/src/semantic/calibration.js';
 import { HitVerifier } from '../../services/cache/src/semantic/hit.verifier.js';
 import { LocalEmbedder } from '../../services/cache/src/semantic/local.embedder.js';
-import { splitByQuestion } from './split.js';
 
 export function qqpPairs(): LabelledPair[] {
   return readFileSync(join(datasetsDir(), 'cache/qqp-pairs-dev.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LabelledPair);
@@ -69,7 +68,7 @@ function equalRecallRows(scored: ScoredPair[], thresholds: number[]): EqualRecal
 
 /**
  * Quality of the local embedder with and without hit verification. With `split` (sets with hard
- * negatives, QQP), the pairs are split by question (`splitByQuestion`): every choice in the
+ * negatives, QQP), the pairs are split by question (`splitPairsByQuestion` in calibration.ts): every choice in the
  * embedder and verifier was made looking at the development half only, the threshold for each
  * target precision is picked on it, and the figures quoted are the held-out half's.
  */
@@ -81,7 +80,7 @@ export async function runQualityBench(name: string, pairs: LabelledPair[], optio
     const { scored, cpuMs } = await score(pairs, embedder, verifier);
     return { name, plain: thresholdTable(scored, thresholds, false), verified: thresholdTable(scored, thresholds, true), heldOut: [], equalRecall: equalRecallRows(scored, thresholds), cpuMsPerPair: cpuMs / pairs.length };
   }
-  const halves = splitByQuestion(pairs);
+  const halves = splitPairsByQuestion(pairs);
   const dev = await score(halves.dev, embedder, verifier);
   const test = await score(halves.heldOut, embedder, verifier);
   const heldOut = (useVerifier: boolean, target: number) => {

@@ -28,7 +28,7 @@ function printQuality(q: QualityResult): void {
   if (q.split) {
     const { dev, heldOut } = q.split;
     process.stdout.write(
-      `\n${q.name}: split by question (no question in both halves; bench/cache/split.ts): development half ${dev.pairs} pairs (${dev.duplicates} duplicates), held-out half ${heldOut.pairs} pairs (${heldOut.duplicates} duplicates). Embedder, verifier and thresholds were chosen on the development half; the tables below score the held-out half.\n`,
+      `\n${q.name}: split by question (no question in both halves; splitPairsByQuestion in services/cache/src/semantic/calibration.ts): development half ${dev.pairs} pairs (${dev.duplicates} duplicates), held-out half ${heldOut.pairs} pairs (${heldOut.duplicates} duplicates). Embedder, verifier and thresholds were chosen on the development half; the tables below score the held-out half.\n`,
     );
   }
   process.stdout.write(`${q.name}: CPU per pair (two local embeddings and one verification): ${q.cpuMsPerPair.toFixed(3)} ms\n`);
