@@ -150,3 +150,68 @@ export function csv(text: string): Array<Record<string, string>> {
   const [header, ...body] = rows.filter((r) => r.length > 1 || r[0] !== '');
   return body.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
 }
+
+/** One source of the injection classifier's training and evaluation data. */
+export interface ClassifierSource {
+  name: string;
+  /** 1: attacks; 0: benign. */
+  label: 0 | 1;
+  /** The file (and field) it comes from, for the model card. */
+  from: string;
+  texts: string[];
+}
+
+// Template slots filled the way they are used: an empty request, the model's usual name.
+const fillTemplate = (t: string) => t.replace(/\[INSERT PROMPT HERE\]/g, '').replace(/\{generator\.name\}/g, 'ChatGPT');
+const QQP_QUESTIONS = 5_000;
+
+/** The defenders' own system prompts in Tensor Trust (benign instructions to a model, distinct). */
+export function tensorTrustSystemPrompts(): string[] {
+  const rows = [...jsonl<{ pre_prompt: string }>('injection/tensor-trust-hijacking.jsonl'), ...jsonl<{ pre_prompt: string }>('injection/tensor-trust-extraction.jsonl')];
+  return [...new Set(rows.map((r) => r.pre_prompt))];
+}
+
+/** GSM8K's questions: everyday maths requests (benign). */
+export function gsm8kQuestions(): string[] {
+  return jsonl<{ question: string }>('golden/gsm8k-test.jsonl').map((r) => r.question);
+}
+
+/** Distinct Quora questions from the pairs file, every k-th one so the sample spans the file (benign). */
+export function quoraQuestions(limit = QQP_QUESTIONS): string[] {
+  const seen = new Set<string>();
+  for (const r of jsonl<{ a: string; b: string }>('cache/qqp-pairs-dev.jsonl')) {
+    seen.add(r.a);
+    seen.add(r.b);
+  }
+  const all = [...seen];
+  const step = Math.max(1, Math.floor(all.length / limit));
+  return all.filter((_, i) => i % step === 0).slice(0, limit);
+}
+
+/**
+ * The injection classifier's data, one entry per source: the direct attacks in
+ * `injection/` and benign text from the other sets. BIPIA's strings are tasks that are attacks
+ * only inside a document, and Tensor Trust's extraction-detection rows are model outputs: neither
+ * is a training source (BIPIA is scored embedded in e-mails, never trained on). XSTest's unsafe
+ * prompts are harmful but not injections: left out of both classes.
+ */
+export function classifierSources(): ClassifierSource[] {
+  const sysprompt = JSON.parse(read('injection/system-prompt-extraction-attacks.json')) as Record<string, string[]>;
+  return [
+    { name: 'tensor-trust-hijacking', label: 1, from: 'injection/tensor-trust-hijacking.jsonl (attack)', texts: jsonl<{ attack: string }>('injection/tensor-trust-hijacking.jsonl').map((r) => r.attack) },
+    { name: 'tensor-trust-extraction', label: 1, from: 'injection/tensor-trust-extraction.jsonl (attack)', texts: jsonl<{ attack: string }>('injection/tensor-trust-extraction.jsonl').map((r) => r.attack) },
+    { name: 'giskard', label: 1, from: 'injection/giskard-prompt-injections.csv (prompt)', texts: csv(read('injection/giskard-prompt-injections.csv')).map((r) => r['prompt'] ?? '') },
+    { name: 'gptfuzz-templates', label: 1, from: 'injection/gptfuzz-jailbreak-templates.csv (text, slot emptied)', texts: csv(read('injection/gptfuzz-jailbreak-templates.csv')).map((r) => fillTemplate(r['text'] ?? '')) },
+    { name: 'dan-templates', label: 1, from: 'injection/dan-templates.json (text, {generator.name} = ChatGPT)', texts: (JSON.parse(read('injection/dan-templates.json')) as Array<{ text: string }>).map((r) => fillTemplate(r.text)) },
+    { name: 'jailbreaks-in-the-wild', label: 1, from: 'injection/jailbreaks-in-the-wild.json (slot emptied)', texts: (JSON.parse(read('injection/jailbreaks-in-the-wild.json')) as string[]).map(fillTemplate) },
+    { name: 'system-prompt-extraction', label: 1, from: 'injection/system-prompt-extraction-attacks.json (all techniques)', texts: Object.values(sysprompt).flat() },
+    { name: 'tensor-trust-system-prompts', label: 0, from: 'injection/tensor-trust-*.jsonl (pre_prompt: the defenders\' system prompts, distinct)', texts: tensorTrustSystemPrompts() },
+    { name: 'notinject', label: 0, from: 'injection/notinject-one.json, notinject-two.json (prompt)', texts: notInject().map((r) => r.text) },
+    { name: 'xstest-safe', label: 0, from: 'safety/xstest-prompts.csv (prompt, label safe)', texts: xstest().filter((r) => r.label === 'safe').map((r) => r.text) },
+    { name: 'halueval-queries', label: 0, from: 'grounding/halueval-general.json (user_query)', texts: benignQueries() },
+    { name: 'halueval-answers', label: 0, from: 'grounding/halueval-general.json (chatgpt_response, 80+ chars)', texts: benignDocuments() },
+    { name: 'gsm8k-questions', label: 0, from: 'golden/gsm8k-test.jsonl (question)', texts: gsm8kQuestions() },
+    { name: 'quora-questions', label: 0, from: `cache/qqp-pairs-dev.jsonl (a, b: ${QQP_QUESTIONS} distinct questions spread over the file)`, texts: quoraQuestions() },
+    { name: 'pii-sentences', label: 0, from: 'pii/presidio-generated-large.json (full_text)', texts: presidio().map((r) => r.text) },
+  ].map((s) => ({ ...s, label: s.label as 0 | 1, texts: s.texts.filter((t) => t.trim() !== '') }));
+}

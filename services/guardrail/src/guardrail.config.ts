@@ -1,5 +1,6 @@
 import { defineConfig, int, serviceConfig } from '#config';
 import { z } from 'zod';
+import { loadInjectionModel } from './detectors/injection/classifier/injection-classifier.js';
 import { ModelDetectorConfig } from './detectors/model/http.model-detectors.js';
 
 /** Kept as text (`modelDetectorsFrom` reads it), but checked at start-up so a bad list stops the service. */
@@ -19,6 +20,20 @@ const modelDetectorList = () =>
     }
   });
 
+/** A weights file for the injection classifier, read and checked at start-up (the shipped one when unset). */
+const injectionModelFile = () =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .superRefine((path, ctx) => {
+      try {
+        loadInjectionModel(path);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    });
+
 export const guardrailConfig = defineConfig(
   serviceConfig({
     GUARDRAIL_MAX_INPUT_CHARS: int({ min: 1 }).default(200_000),
@@ -27,6 +42,8 @@ export const guardrailConfig = defineConfig(
     GUARDRAIL_MODEL_DETECTORS: modelDetectorList().optional(),
     /** Default time box for one model-detector call. */
     GUARDRAIL_MODEL_TIMEOUT_MS: int({ min: 10, max: 30_000 }).default(500),
+    /** Path of the injection classifier's weights (`npm run guard:train -- --out`); the shipped services/guardrail/data/injection-classifier.json when unset. */
+    GUARDRAIL_INJECTION_MODEL: injectionModelFile(),
   }),
 );
 export type GuardrailConfig = ReturnType<typeof guardrailConfig.load>;

@@ -1,4 +1,5 @@
 import type { OutcomeLedger, Publisher } from '#messaging';
+import { InjectionClassifier, loadInjectionModel } from './detectors/injection/classifier/injection-classifier.js';
 import { modelDetectorsFrom } from './detectors/model/http.model-detectors.js';
 import { ModelDetectorRegistry } from './detectors/model/model-detector.js';
 import type { GuardrailConfig } from './guardrail.config.js';
@@ -20,6 +21,7 @@ export function guardrailDepsFromConfig(config: GuardrailConfig, platform: Guard
     limits: { maxInputChars: config.GUARDRAIL_MAX_INPUT_CHARS, maxVariableChars: config.GUARDRAIL_MAX_VARIABLE_CHARS },
     // The guardrail publishes the final outcomes: the ledger keeps a redelivery from answering twice.
     ...(platform.outcomes ? { outcomes: platform.outcomes } : {}),
+    injectionClassifier: new InjectionClassifier(loadInjectionModel(config.GUARDRAIL_INJECTION_MODEL)),
     modelDetectors: new ModelDetectorRegistry(modelDetectorsFrom(config.GUARDRAIL_MODEL_DETECTORS, env), config.GUARDRAIL_MODEL_TIMEOUT_MS),
   };
 }

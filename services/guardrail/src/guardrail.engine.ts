@@ -2,15 +2,18 @@ import { ERROR_CODES, JsonOutputValidator, TOPICS, endWith, insertCanary, withou
 import { stricter, verdict, type Decision, type DetectorContext } from './detectors/detector.js';
 import { newCanary } from './detectors/leak/canary.js';
 import { runModelDetectors, type ModelDetectorRegistry } from './detectors/model/model-detector.js';
+import type { InjectionClassifier } from './detectors/injection/classifier/injection-classifier.js';
 import { PiiDetector } from './detectors/pii/pii.detector.js';
 import { inputSegments, messageOffsets, templateMessageCount, trustedSystemText } from './input/input-segments.js';
 import { checkInputSize, type InputLimits } from './input/input.checks.js';
 import { DEFAULT_POLICY, PolicyCache, type GuardrailPolicy, type PolicyResult } from './policy/guardrail-policy.js';
-import { DOCUMENT_ONLY_DETECTORS, applyRedactions, mergeVerdicts, scanText, shift, summarise, type ScanResult } from './scan/guard-scanner.js';
+import { applyRedactions, detectorSet, mergeVerdicts, scanText, shift, summarise, type DetectorSet, type ScanResult } from './scan/guard-scanner.js';
 
 export interface GuardrailEngineOptions {
   limits: InputLimits;
   models?: ModelDetectorRegistry;
+  /** The injection classifier's weights (GUARDRAIL_INJECTION_MODEL); the shipped ones when left out. */
+  classifier?: InjectionClassifier;
 }
 
 /** The result of one guardrail phase: where the request goes next and what this phase decided. */
@@ -33,8 +36,11 @@ const PII_ONLY = [new PiiDetector()];
 export class GuardrailEngine {
   private readonly policies = new PolicyCache();
   private readonly validator = new JsonOutputValidator();
+  private readonly detectors: DetectorSet;
 
-  constructor(private readonly options: GuardrailEngineOptions) {}
+  constructor(private readonly options: GuardrailEngineOptions) {
+    this.detectors = detectorSet(options.classifier);
+  }
 
   policyOf(state: PipelineState): PolicyResult {
     const record = state.prompt?.policies.guardrail;
@@ -44,7 +50,7 @@ export class GuardrailEngine {
 
   /** One text through a phase's detectors, model detectors included: what the CLI scanner runs. */
   async scan(text: string, ctx: DetectorContext): Promise<ScanResult> {
-    const result = scanText(text, ctx);
+    const result = scanText(text, ctx, ctx.phase === 'input' ? this.detectors.input : this.detectors.output);
     const refs = ctx.phase === 'input' ? ctx.policy.input.models : ctx.policy.output.models;
     if (refs.length === 0) return result;
     return summarise([...result.verdicts, ...(await runModelDetectors(this.options.models, refs, text, ctx.phase))]);
@@ -93,7 +99,7 @@ export class GuardrailEngine {
     for (const seg of inputSegments(state, policy)) {
       const text = messages[seg.message]!.content.slice(seg.start, seg.end);
       if (seg.full) untrusted.push(text);
-      const result = scanText(text, { phase: 'input', source: seg.source, policy }, seg.full ? undefined : DOCUMENT_ONLY_DETECTORS);
+      const result = scanText(text, { phase: 'input', source: seg.source, policy }, seg.full ? this.detectors.input : this.detectors.documentOnly);
       for (const v of result.verdicts) found.push({ ...v, spans: shift(v.spans, offsets[seg.message]! + seg.start) });
       if (result.redactions.length > 0) redactions.set(seg.message, [...(redactions.get(seg.message) ?? []), ...shift(result.redactions, seg.start)]);
     }

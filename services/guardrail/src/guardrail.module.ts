@@ -21,6 +21,7 @@ export class GuardrailModule {
             new GuardrailEngine({
               limits: deps.limits,
               ...(deps.modelDetectors ? { models: deps.modelDetectors } : {}),
+              ...(deps.injectionClassifier ? { classifier: deps.injectionClassifier } : {}),
             }),
         },
         CheckInputUseCase,

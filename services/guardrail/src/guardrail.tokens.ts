@@ -1,4 +1,5 @@
 import type { OutcomeLedger, Publisher } from '#messaging';
+import type { InjectionClassifier } from './detectors/injection/classifier/injection-classifier.js';
 import type { ModelDetectorRegistry } from './detectors/model/model-detector.js';
 
 export const GUARDRAIL_DEPS = Symbol('GUARDRAIL_DEPS');
@@ -11,4 +12,6 @@ export interface GuardrailDeps {
   outcomes?: OutcomeLedger;
   /** Model-based detectors (moderation, classifiers) that prompt policies can name. */
   modelDetectors?: ModelDetectorRegistry;
+  /** The injection classifier with the weights GUARDRAIL_INJECTION_MODEL names (the shipped ones when left out). */
+  injectionClassifier?: InjectionClassifier;
 }

@@ -2,7 +2,9 @@
  * `npx ballast guard scan`: runs the guardrail's detectors over texts, for people tuning policies.
  * Reads JSON lines `{"text": "...", "canary"?: "..."}` (or plain lines) on stdin and writes one JSON
  * line per input: the decision, the detectors that fired, the PII spans, every verdict and the
- * redacted text. It runs the service's own engine, so what it says is what the service does.
+ * redacted text, and (input phase) `score`, the injection classifier's probability. It runs the
+ * service's own engine, so what it says is what the service does. `--explain` adds `explain`: the
+ * classifier's probability, threshold and the features that pushed it up, and each rule that fired.
  *
  *   echo '{"text":"mail me at ada@example.org"}' | npx ballast guard scan --phase input --prompt support-answer
  *   npx ballast guard scan --phase output --policy my-policy.yaml --canary cnry-0123456789abcdef < answers.jsonl
@@ -26,6 +28,7 @@ interface ScanOptions {
   source: 'message' | 'document';
   canary?: string;
   failOn?: Exclude<Level, 'pass'>;
+  explain?: boolean;
 }
 
 interface Setup {
@@ -46,6 +49,7 @@ export function register(program: Command): void {
     .addOption(new Option('--source <source>', 'input texts are the user\'s messages or untrusted documents (indirect injection)').choices(['message', 'document']).default('message'))
     .option('--canary <token>', 'the canary token an output must not contain (or "canary" on each JSON line)')
     .addOption(new Option('--fail-on <level>', `exit ${EXIT.checkFailed} when any line reaches this level (flag: any detector fired; for CI)`).choices(['flag', 'redact', 'block']))
+    .option('--explain', 'add "explain" to each line: the classifier\'s probability, threshold and top features, and every rule that fired with its score')
     .addHelpText('after', `\nExamples:\n  echo '{"text":"mail me at ada@example.org"}' | npx ballast guard scan --phase input --prompt support-answer\n  npx ballast guard scan --phase input --fail-on block < prompts-to-check.jsonl`)
     .action(action(scan));
 }
@@ -56,9 +60,19 @@ async function scan(options: ScanOptions): Promise<number> {
   const { ModelDetectorRegistry } = await import('../../../../services/guardrail/src/detectors/model/model-detector.js');
   const { GuardrailEngine } = await import('../../../../services/guardrail/src/guardrail.engine.js');
   const { applyRedactions } = await import('../../../../services/guardrail/src/scan/guard-scanner.js');
+  const { scoreInjection } = await import('../../../../services/guardrail/src/detectors/injection/injection.detector.js');
+  const { GuardText } = await import('../../../../services/guardrail/src/text/guard-text.js');
+  const { InjectionClassifier, loadInjectionModel } = await import('../../../../services/guardrail/src/detectors/injection/classifier/injection-classifier.js');
+  let classifier: InstanceType<typeof InjectionClassifier>;
+  try {
+    classifier = new InjectionClassifier(loadInjectionModel(process.env.GUARDRAIL_INJECTION_MODEL || undefined));
+  } catch (error) {
+    throw new CliError(oneLine(error));
+  }
   const engine = new GuardrailEngine({
     limits: { maxInputChars: Number.MAX_SAFE_INTEGER, maxVariableChars: Number.MAX_SAFE_INTEGER },
     models: new ModelDetectorRegistry(modelDetectorsFrom(process.env.GUARDRAIL_MODEL_DETECTORS), Number(process.env.GUARDRAIL_MODEL_TIMEOUT_MS ?? 500)),
+    classifier,
   });
 
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -81,8 +95,11 @@ async function scan(options: ScanOptions): Promise<number> {
     const pii = result.verdicts.filter((v) => v.detector === 'pii').flatMap((v) => v.spans);
     const level: Level = result.decision !== 'pass' ? result.decision : fired.length > 0 ? 'flag' : 'pass';
     if (LEVELS.indexOf(level) > LEVELS.indexOf(worst)) worst = level;
+    const learned = result.verdicts.find((v) => v.detector === 'injection-classifier');
+    const score = learned?.score === undefined ? {} : { score: learned.score };
+    const explain = options.explain ? { explain: explainScan(result.verdicts, input.text, ctx, classifier, (t, indirect) => scoreInjection(new GuardText(t), { indirect })) } : {};
     process.stdout.write(
-      `${JSON.stringify({ line: n, decision: result.decision, detectors: fired, spans: pii, verdicts: result.verdicts, redacted: applyRedactions(input.text, result.redactions) })}\n`,
+      `${JSON.stringify({ line: n, decision: result.decision, detectors: fired, spans: pii, ...score, verdicts: result.verdicts, redacted: applyRedactions(input.text, result.redactions), ...explain })}\n`,
     );
   }
   if (options.failOn && LEVELS.indexOf(worst) >= LEVELS.indexOf(options.failOn)) {
@@ -90,6 +107,34 @@ async function scan(options: ScanOptions): Promise<number> {
     return EXIT.checkFailed;
   }
   return EXIT.ok;
+}
+
+type Classifier = import('../../../../services/guardrail/src/detectors/injection/classifier/injection-classifier.js').InjectionClassifier;
+type ScanVerdict = import('#contracts').Verdict;
+
+/** What fired and why: the classifier's probability against its threshold with its top features, then every rule finding. */
+function explainScan(
+  verdicts: readonly ScanVerdict[],
+  text: string,
+  ctx: DetectorContext,
+  classifier: Classifier,
+  rules: (text: string, indirect: boolean) => { score: number; hits: Array<{ id: string; weight: number }> },
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (ctx.phase === 'input') {
+    const scored = rules(text, ctx.source === 'document');
+    out['injectionRules'] = { score: Math.round(scored.score * 1000) / 1000, threshold: ctx.policy.input.injectionThreshold, patterns: scored.hits.map((h) => ({ id: h.id, weight: h.weight })) };
+  }
+  const setting = ctx.policy.input.injectionClassifier;
+  if (ctx.phase === 'input' && setting !== 'off') {
+    const probability = classifier.score(text).probability;
+    const threshold = classifier.threshold(setting);
+    out['classifier'] = { probability: Math.round(probability * 1000) / 1000, threshold, fired: probability >= threshold, features: classifier.explain(text) };
+  }
+  out['verdicts'] = verdicts
+    .filter((v) => v.detector !== 'injection-classifier' && (v.decision !== 'pass' || v.rule !== undefined))
+    .map((v) => ({ detector: v.detector, ...(v.rule ? { rule: v.rule } : {}), decision: v.decision, ...(v.score === undefined ? {} : { score: v.score }), ...(v.reason ? { reason: v.reason } : {}) }));
+  return out;
 }
 
 function parseLine(line: string): { text: string; canary?: string } {

@@ -90,6 +90,12 @@ export const InputPolicy = z.strictObject({
   injection: BlockAction.default('block'),
   /** Score at which injection heuristics count as an attack: 1 is one strong signal or several weak ones. */
   injectionThreshold: z.number().min(0.1).max(10).default(1),
+  /**
+   * Probability at which the learned classifier counts a text as an attack: `strict` flags more,
+   * `permissive` less (each set from held-out benign text when the weights were trained), a number
+   * in (0, 1) sets it directly, `off` leaves only the rules.
+   */
+  injectionClassifier: z.union([z.enum(['strict', 'balanced', 'permissive', 'off']), z.number().gt(0).lt(1)]).default('balanced'),
   /** Variables that carry untrusted documents (retrieved pages, e-mails): checked for indirect injection. */
   documents: z.array(z.string().min(1).max(200)).max(50).default([]),
   indirectInjection: BlockAction.default('block'),

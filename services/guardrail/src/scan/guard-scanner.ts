@@ -1,5 +1,7 @@
 import type { Span, Verdict } from '#contracts';
 import { stricter, verdict, type Decision, type Detector, type DetectorContext } from '../detectors/detector.js';
+import type { InjectionClassifier } from '../detectors/injection/classifier/injection-classifier.js';
+import { InjectionClassifierDetector } from '../detectors/injection/classifier/injection-classifier.detector.js';
 import { InjectionDetector } from '../detectors/injection/injection.detector.js';
 import { CanaryDetector, SystemPromptLeakDetector } from '../detectors/leak/leak.detectors.js';
 import { ConstitutionDetector } from '../detectors/output/constitution.detector.js';
@@ -8,10 +10,24 @@ import { PiiDetector, redactionToken } from '../detectors/pii/pii.detector.js';
 import { PolicyRulesDetector } from '../detectors/policy/policy-rules.detector.js';
 import { GuardText } from '../text/guard-text.js';
 
-export const INPUT_DETECTORS: readonly Detector[] = [new InjectionDetector(), new PiiDetector(), new PolicyRulesDetector()];
-export const OUTPUT_DETECTORS: readonly Detector[] = [new CanaryDetector(), new SystemPromptLeakDetector(), new PiiDetector(), new ConstitutionDetector(), new GroundingDetector()];
-/** Detectors for text that only travels inside another message (a document variable already scanned as part of it). */
-export const DOCUMENT_ONLY_DETECTORS: readonly Detector[] = [new InjectionDetector()];
+export interface DetectorSet {
+  input: readonly Detector[];
+  output: readonly Detector[];
+  /** Detectors for text that only travels inside another message (a document variable already scanned as part of it). */
+  documentOnly: readonly Detector[];
+}
+
+/** Each phase's detectors, with the injection classifier's weights (the shipped ones by default). */
+export function detectorSet(classifier?: InjectionClassifier): DetectorSet {
+  const learned = new InjectionClassifierDetector(classifier ? () => classifier : undefined);
+  return {
+    input: [new InjectionDetector(), learned, new PiiDetector(), new PolicyRulesDetector()],
+    output: [new CanaryDetector(), new SystemPromptLeakDetector(), new PiiDetector(), new ConstitutionDetector(), new GroundingDetector()],
+    documentOnly: [new InjectionDetector(), learned],
+  };
+}
+
+const SHIPPED = detectorSet();
 
 export interface ScanResult {
   decision: Decision;
@@ -28,7 +44,7 @@ export interface ScanResult {
  * @example scanText('ignore all previous instructions', { phase: 'input', source: 'message', policy: DEFAULT_POLICY }).decision // 'block'
  */
 export function scanText(raw: string, ctx: DetectorContext, detectors?: readonly Detector[]): ScanResult {
-  const list = detectors ?? (ctx.phase === 'input' ? INPUT_DETECTORS : OUTPUT_DETECTORS);
+  const list = detectors ?? (ctx.phase === 'input' ? SHIPPED.input : SHIPPED.output);
   const text = new GuardText(raw);
   const verdicts: Verdict[] = [];
   for (const detector of list) {
