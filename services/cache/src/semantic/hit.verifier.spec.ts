@@ -71,5 +71,7 @@ describe('HitVerifier', () => {
     expect(verifier.refusal('How do I learn Python programming?', 'How do I learn programming?')).not.toBeNull();
     expect(verifier.refusal('How do I cook rice in a pressure cooker?', 'How do I cook pasta in a pressure cooker?')).not.toBeNull();
     expect(verifier.refusal('What are the best trap cards in Yu-Gi-Oh?', 'What are the best spell and trap cards in Yu-Gi-Oh?')).toBe('content-words');
+    // A misspelled content word is another word to the verifier (docs/cache.md: what the local embedder cannot match).
+    expect(verifier.refusal('How do I improve my handwritting?', 'How do I improve my handwriting?')).toBe('content-words');
   });
 });

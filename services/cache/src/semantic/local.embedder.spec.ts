@@ -42,6 +42,13 @@ describe('LocalEmbedder', () => {
     expect(dot(v!, v!)).toBeCloseTo(1, 5);
   });
 
+  it('does what docs/cache.md says it can and cannot match: word order and inflection yes, synonyms and irregular forms no', async () => {
+    expect(await sim('What is the best city to visit in Spain?', 'In Spain, which city is the best to visit?')).toBeGreaterThan(0.8);
+    expect(await sim('How do I start learning guitar?', 'how can I start to learn the guitar')).toBeGreaterThan(0.8);
+    expect(await sim('Where do I host my git repository?', 'Which platform should I use to keep my code online?')).toBeLessThan(0.2);
+    expect(await sim('How do I get rid of mice?', 'How do I get rid of a mouse?')).toBeLessThan(0.7);
+  });
+
   it('ignores case, punctuation and plural endings', async () => {
     expect(await sim('Best cities to visit in Spain?', 'best city to visit in spain')).toBeGreaterThan(0.9);
   });
