@@ -44,6 +44,8 @@ export { EvalAssertion, EvalCase, type EvalAssertionType } from './evals/eval-ca
 export { loadEvalDataset, type EvalDataset } from './evals/eval-dataset.loader.js';
 export { CRITERION_KINDS, loadRubric, parseRubric, renderCriteria, Rubric, RubricCriterion, RubricVerdict, rubricScore } from './evals/rubric.loader.js';
 export * from './evals/rubric.judging.js';
+export * from './evals/rubric.judge.js';
+export * from './evals/judge-model.js';
 
 export * from './metrics/metrics-history.repository.js';
 export { TypeormMetricsHistoryRepository } from './metrics/typeorm-metrics-history.repository.js';

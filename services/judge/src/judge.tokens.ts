@@ -1,6 +1,6 @@
 import type { Publisher } from '#messaging';
 import type { Logger } from '#observability';
-import type { JudgeModel } from './score/judge-model.js';
+import type { JudgeModel } from '#persistence';
 
 export const JUDGE_DEPS = Symbol('JUDGE_DEPS');
 

@@ -9,6 +9,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { EvalCase, EvalDataset, PromptVersion } from '#persistence';
 import { CliError, EXIT, UsageError, action, commandGroup, oneLine } from '../cli.js';
 import { HttpJudge } from '../evals/judge.client.js';
+import { comparePairwise, type PairwiseSummary } from '../evals/pairwise.js';
 import { runCases, summarize, type EvalSummary, type VersionRun } from '../evals/eval-runner.js';
 import { HttpEvalTarget, type EvalTarget } from '../evals/eval-target.js';
 import { junitXml } from '../evals/junit-report.js';
@@ -27,6 +28,7 @@ interface RunOptions {
   evalsDir: string;
   rubricsDir: string;
   judgeUrl?: string;
+  pairwise?: string;
 }
 
 const EVAL_ENVIRONMENT = `${REGISTRY_ENVIRONMENT}
@@ -49,6 +51,7 @@ export function register(program: Command): void {
     .option('--tolerance <ratio>', 'share of cases (0-1) the candidate may break before it is a regression', ratio, 0)
     .option('--url <url>', 'a running Ballast (its HTTP API) instead of an embedded one', httpUrl)
     .option('--judge-url <url>', 'OpenAI-compatible API for judge assertions (default: the stack under test)', httpUrl)
+    .option('--pairwise <rubric>', "also compare each case's two answers (candidate vs baseline) with this rubric, asked in both orders; needs --baseline")
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--evals-dir <dir>', 'where the golden sets are', 'evals')
     .option('--rubrics-dir <dir>', 'where the judge rubrics are', 'rubrics')
@@ -67,13 +70,14 @@ async function run(options: RunOptions): Promise<number> {
     throw error;
   });
   const cases = options.sample ? sample(dataset.cases, options.sample) : dataset.cases;
+  if (options.pairwise && !options.baseline) throw new UsageError('--pairwise compares the candidate with a baseline: pass --baseline too');
   if (!options.url && process.env['DATABASE_URL']) throw new UsageError('with DATABASE_URL the registry is a running stack\'s: pass its --url');
 
   const { candidate, baseline } = await resolveVersions(name, candidateVersion, options.baseline, ERROR_CODES.promptNotFound);
   const apiKey = process.env['BALLAST_API_KEY'] || 'dev-key';
   const runId = randomUUID().slice(0, 8);
   const started = performance.now();
-  const { candidateRun, baselineRun, target } = await withTarget(options.url, apiKey, async (target, url) => {
+  const { candidateRun, baselineRun, target, pairwise } = await withTarget(options.url, apiKey, async (target, url) => {
     const judge = new HttpJudge({ url: options.judgeUrl ?? url, apiKey, rubricsDir: options.rubricsDir, defaultModel: candidate.model });
     const context = (v: PromptVersion) => ({ responseFormat: v.responseFormat ?? null, judge });
     const progress = new Progress(cases.length * (baseline ? 2 : 1), !options.json);
@@ -81,7 +85,8 @@ async function run(options: RunOptions): Promise<number> {
     try {
       const candidateRun = await runCases({ ...common, version: candidate.version, context: context(candidate) });
       const baselineRun = baseline ? await runCases({ ...common, version: baseline.version, context: context(baseline) }) : null;
-      return { candidateRun, baselineRun, target: target.name };
+      const pairwise = options.pairwise && baselineRun ? await comparePairwise(judge, options.pairwise, candidateRun, baselineRun, options.concurrency) : null;
+      return { candidateRun, baselineRun, target: target.name, pairwise };
     } finally {
       progress.done();
     }
@@ -98,10 +103,11 @@ async function run(options: RunOptions): Promise<number> {
   }
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ runId: stored.id, prompt: name, version: candidate.version, baselineVersion: baseline?.version ?? null, datasetHash, target, seconds, ...summary, results: candidateRun.results }, null, 2)}\n`,
+      `${JSON.stringify({ runId: stored.id, prompt: name, version: candidate.version, baselineVersion: baseline?.version ?? null, datasetHash, target, seconds, ...summary, ...(pairwise ? { pairwise } : {}), results: candidateRun.results }, null, 2)}\n`,
     );
   } else {
     printReport(name, dataset, candidate.version, baseline?.version ?? null, candidateRun, baselineRun, summary, options.tolerance, seconds);
+    if (pairwise) process.stdout.write(`${pairwiseLine(pairwise, candidate.version, baseline!.version)}\n`);
   }
   return summary.verdict === 'regression' ? EXIT.error : EXIT.ok;
 }
@@ -257,4 +263,8 @@ function httpUrl(raw: string): string {
     // Reported below.
   }
   throw new InvalidArgumentError('Expected an http(s) URL, e.g. http://localhost:8080.');
+}
+
+function pairwiseLine(p: PairwiseSummary, candidate: number, baseline: number): string {
+  return `pairwise (${p.rubric}, each case asked in both orders; a tie when the orders disagree): v${candidate} wins ${p.candidateWins}, v${baseline} wins ${p.baselineWins}, ties ${p.ties}${p.errors ? `, not compared ${p.errors}` : ''}`;
 }

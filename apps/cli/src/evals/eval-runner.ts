@@ -8,6 +8,8 @@ export interface VersionRun {
   results: EvalCaseResult[];
   /** Models that answered, as the responses name them. */
   models: string[];
+  /** Per case (same order as `results`): what was asked and the answer, for a pairwise comparison; not stored. */
+  answers: { question: string; content: string | null }[];
 }
 
 export interface RunCasesOptions {
@@ -23,6 +25,7 @@ export interface RunCasesOptions {
 
 export async function runCases(options: RunCasesOptions): Promise<VersionRun> {
   const results: EvalCaseResult[] = new Array(options.cases.length);
+  const answers: VersionRun['answers'] = new Array(options.cases.length);
   const models = new Set<string>();
   let next = 0;
   const worker = async () => {
@@ -33,11 +36,12 @@ export async function runCases(options: RunCasesOptions): Promise<VersionRun> {
       const answer = await options.target.ask(options.prompt, options.version, c, requestId);
       if (answer.model) models.add(answer.model);
       results[i] = await scoreCase(c, answer, options.context, options.version);
+      answers[i] = { question: questionOf(c), content: answer.version === null || answer.version === options.version ? answer.content : null };
       options.onCase?.(c);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.cases.length) }, worker));
-  return { version: options.version, results, models: [...models] };
+  return { version: options.version, results, models: [...models], answers };
 }
 
 async function scoreCase(c: EvalCase, answer: CaseAnswer, context: ScoringContext, version: number): Promise<EvalCaseResult> {

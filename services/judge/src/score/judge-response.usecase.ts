@@ -22,12 +22,10 @@ import {
   type Logger,
 } from '#observability';
 import type { PublishItem } from '#messaging';
-import { loadRubric, rubricScore, type Rubric } from '#persistence';
+import { loadRubric, RubricJudge, rubricScore, type JudgeCallUsage, type Rubric } from '#persistence';
 import { JUDGE_DEPS, type JudgeDeps } from '../judge.tokens.js';
 import { samplingDecision, type SampledBy } from '../sampling/sampler.js';
 import { HEURISTIC_JUDGE_MODEL, HEURISTIC_RUBRIC_VERSION, scoreWithHeuristics } from './heuristic.rubric.js';
-import type { JudgeCallUsage } from './judge-model.js';
-import { RubricJudge } from './rubric.judge.js';
 
 const judgements = counter({
   name: 'ballast_judge_judgements_total',

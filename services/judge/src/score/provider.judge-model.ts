@@ -16,7 +16,7 @@ import {
   type ProviderRetryPolicy,
   type RoutingRules,
 } from '#models';
-import type { JudgeAsk, JudgeCallUsage, JudgeModel, JudgeReply } from './judge-model.js';
+import type { JudgeAsk, JudgeCallUsage, JudgeModel, JudgeReply } from '#persistence';
 
 export interface ProviderJudgeModelOptions {
   providers: Provider[];

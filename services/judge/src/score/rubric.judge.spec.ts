@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { ERROR_CODES } from '#contracts';
 import { InstantClock, PRICE_TABLE, ProviderCallError, ScriptedProvider, type ProviderRequest } from '#models';
-import { loadRubric, type Rubric } from '#persistence';
+import { loadRubric, RubricJudge, type Rubric } from '#persistence';
 import { ProviderJudgeModel } from './provider.judge-model.js';
-import { RubricJudge } from './rubric.judge.js';
 
 const RUBRICS = join(import.meta.dirname, '../../../../rubrics');
 const verdict = (correctness: number, helpfulness: number, tone: number) =>

@@ -1,4 +1,5 @@
-import { ERROR_CODES } from '#contracts';
+import { ERROR_CODES, type ChatMessage, type ResponseFormat } from '#contracts';
+import type { JudgeAsk, JudgeCallUsage, JudgeModel } from './judge-model.js';
 import {
   aggregateVerdicts,
   judgeMessages,
@@ -10,11 +11,8 @@ import {
   verdictFormat,
   type JudgeSubject,
   type Parsed,
-  type Rubric,
-  type RubricVerdict,
-} from '#persistence';
-import type { ChatMessage, ResponseFormat } from '#contracts';
-import type { JudgeAsk, JudgeCallUsage, JudgeModel } from './judge-model.js';
+} from './rubric.judging.js';
+import type { Rubric, RubricVerdict } from './rubric.loader.js';
 
 export interface JudgeSettings {
   /** Asks per verdict when the answer is not a valid verdict (the first ask included). */
@@ -39,7 +37,8 @@ export type Graded = { ok: true; verdict: RubricVerdict; samples: number; calls:
 export type Compared = { ok: true; winner: 'A' | 'B' | 'tie'; orders: { aFirst: string; bFirst: string }; calls: JudgeCallUsage[] } | JudgeFailure;
 
 /**
- * Grades with a rubric through a judge model. An answer that is not a valid verdict is asked again
+ * Grades with a rubric through a judge model (the judge service's provider calls, or the eval
+ * harness's HTTP endpoint). An answer that is not a valid verdict is asked again
  * (up to `verdictAttempts`), then the judgement fails with `ballast.judge.invalid_verdict`; a model
  * that cannot be reached fails it with `ballast.judge.unavailable`. No score is ever made up.
  */

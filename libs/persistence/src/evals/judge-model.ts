@@ -29,7 +29,7 @@ export interface JudgeAsk {
 
 export type JudgeReply = { ok: true; content: string; calls: JudgeCallUsage[] } | { ok: false; code: string; message: string; calls: JudgeCallUsage[] };
 
-/** The judge's model, behind a port: the real one calls providers through `#models`; tests script it. */
+/** The judge's model, behind a port: the judge service calls providers through `#models`; `ballast eval` an HTTP endpoint. */
 export interface JudgeModel {
   ask(ask: JudgeAsk): Promise<JudgeReply>;
 }
