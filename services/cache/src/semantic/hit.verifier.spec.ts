@@ -1,4 +1,4 @@
-import { HitVerifier, loadVerifierWords } from './hit.verifier.js';
+import { HitVerifier, loadVerifierWords, oneEditApart } from './hit.verifier.js';
 
 describe('loadVerifierWords', () => {
   it('loads the shipped word lists', () => {
@@ -71,7 +71,20 @@ describe('HitVerifier', () => {
     expect(verifier.refusal('How do I learn Python programming?', 'How do I learn programming?')).not.toBeNull();
     expect(verifier.refusal('How do I cook rice in a pressure cooker?', 'How do I cook pasta in a pressure cooker?')).not.toBeNull();
     expect(verifier.refusal('What are the best trap cards in Yu-Gi-Oh?', 'What are the best spell and trap cards in Yu-Gi-Oh?')).toBe('content-words');
-    // A misspelled content word is another word to the verifier (docs/cache.md: what the local embedder cannot match).
-    expect(verifier.refusal('How do I improve my handwritting?', 'How do I improve my handwriting?')).toBe('content-words');
+    expect(verifier.refusal('How do I learn to cook rice?', 'How do I learn to cook?')).toBe('content-words');
+  });
+
+  it('lets one typo in a long word through, but not in a short one', () => {
+    expect(verifier.refusal('How do I improve my handwritting?', 'How do I improve my handwriting?')).toBeNull();
+    expect(verifier.refusal('Which programing language should I learn first?', 'Which programming language should I learn first?')).toBeNull();
+    expect(verifier.refusal('How do I cook rice?', 'How do I cook race?')).toBe('content-words');
+    expect(new HitVerifier({ typoMinLength: 0 }).refusal('How do I improve my handwritting?', 'How do I improve my handwriting?')).toBe('content-words');
+  });
+
+  it('oneEditApart: one character added, dropped or changed, anywhere', () => {
+    expect(['handwriting', 'handwritting', 'handwritin', 'handwrjting', 'xandwriting'].map((w) => oneEditApart('handwriting', w))).toEqual([false, true, true, true, true]);
+    expect(oneEditApart('handwriting', 'handwritings')).toBe(true);
+    expect(oneEditApart('handwriting', 'hanwritting')).toBe(false);
+    expect(oneEditApart('abc', 'abcde')).toBe(false);
   });
 });
