@@ -5,15 +5,20 @@
  *   npm run bench:guardrail                      all tables
  *   npm run bench:guardrail -- --quick           fewer latency iterations
  *   npm run bench:guardrail -- --misses 'giskard:recall'   the texts behind one figure (for tuning)
+ *   npm run bench:guardrail -- --no-loso         skip the classifier's leave-one-source-out trainings
  */
+import { loadInjectionModel } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.js';
+import { TRAINING_SEED, meanRecall, runClassifierBench, type SourceFigures } from './classifier.bench.js';
 import { runExtractionBench } from './extraction.bench.js';
 import { runInjectionBench } from './injection.bench.js';
 import { runLatencyBench } from './latency.bench.js';
 import { runPiiBench } from './pii.bench.js';
+import { runSecretsBench } from './secrets.bench.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const missesFor = args.includes('--misses') ? args[args.indexOf('--misses') + 1] : undefined;
+const loso = !args.includes('--no-loso');
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 const f3 = (n: number) => n.toFixed(3);
@@ -28,12 +33,15 @@ function table(title: string, header: string[], rows: string[][]): void {
 const injection = runInjectionBench();
 const pii = runPiiBench();
 const extraction = runExtractionBench();
+const shipped = loadInjectionModel();
+const classifier = loso ? runClassifierBench(shipped, TRAINING_SEED, (line) => process.stderr.write(`${line}\n`)) : undefined;
 
 if (missesFor) {
   const all: Record<string, string[]> = {
     ...injection.misses,
     ...Object.fromEntries(Object.entries(pii.misses).map(([k, v]) => [`pii:${k}`, v])),
     ...Object.fromEntries(Object.entries(extraction.misses).map(([k, v]) => [`extraction:${k}`, v])),
+    ...Object.fromEntries(Object.entries(classifier?.misses ?? {}).map(([k, v]) => [`classifier:${k}`, v])),
   };
   const list = all[missesFor];
   if (!list) {
@@ -49,10 +57,30 @@ table(
   ['set', 'measure', 'n', 'flagged', 'rate', 'target', 'anchor'],
   injection.rows.map((r) => [r.set, r.measure, String(r.n), String(r.hits), pct(r.rate), r.target, r.anchor]),
 );
+if (classifier) {
+  const header = ['source', 'texts', 'classifier', 'rules', 'classifier or rules'];
+  const cells = (r: SourceFigures) => [r.source, String(r.n), pct(r.classifier), pct(r.rules), pct(r.combined)];
+  const t = shipped.thresholds.balanced;
+  const mean = (pick: (r: SourceFigures) => number) => pct(meanRecall(classifier.attacksLeftOut, pick));
+  table(
+    `Injection classifier, leave one attack source out (recall at the balanced threshold ${t}; THE figure)`,
+    header,
+    [...classifier.attacksLeftOut.map(cells), ['mean over attack sources', '', mean((r) => r.classifier), mean((r) => r.rules), mean((r) => r.combined)]],
+  );
+  table('Injection classifier, benign test splits (20 % of each benign source, never trained on): false positives', header, classifier.benignSplit.map(cells));
+  table('Injection classifier, leave one benign source out (a kind of text never seen): false positives', header, classifier.benignLeftOut.map(cells));
+  table('Injection classifier, BIPIA attacks in e-mails, scanned as documents (never trained on)', header, [cells(classifier.bipia)]);
+  table('Injection classifier, IN-SAMPLE (shipped weights on their own training data; not a result)', header, classifier.inSample.map(cells));
+}
 table(
   'PII, span level (exact span and type), Presidio synthetic set',
   ['entity', 'support', 'TP', 'FP', 'FN', 'precision', 'recall', 'F2'],
   [...pii.rows, pii.structured].map((r) => [r.entity, String(r.support), String(r.tp), String(r.fp), String(r.fn), f3(r.precision), f3(r.recall), f3(r.f2)]),
+);
+table(
+  'SECRET recogniser: generated benign ids (must not be marked) and real-looking keys (must be), 500 each, fixed seed',
+  ['kind', 'expect', 'n', 'marked SECRET', 'rate', 'example'],
+  runSecretsBench().map((r) => [r.kind, r.expect, String(r.n), String(r.marked), pct(r.marked / r.n), r.example]),
 );
 table(
   'Canary / secret leakage on Tensor Trust extraction-detection (access code as the canary)',
@@ -61,8 +89,8 @@ table(
 );
 const latency = await runLatencyBench(quick ? 3_000 : 20_000);
 table(
-  'Latency per check, 2 KB text, one core (target: input checks p99 <= 2 ms)',
-  ['check', 'text', 'iterations', 'p50', 'p99', 'max'],
-  latency.map((r) => [r.check, r.corpus, String(r.iterations), ms(r.p50Us), ms(r.p99Us), ms(r.maxUs)]),
+  'Latency per check, 2 KB text, one core (target: input checks p99 <= 2 ms); CPU = process CPU time per check',
+  ['check', 'text', 'iterations', 'p50', 'p99', 'max', 'CPU per check'],
+  latency.map((r) => [r.check, r.corpus, String(r.iterations), ms(r.p50Us), ms(r.p99Us), ms(r.maxUs), ms(r.cpuUs)]),
 );
 process.stdout.write(`\nnode ${process.version}, ${new Date().toISOString()}\n`);

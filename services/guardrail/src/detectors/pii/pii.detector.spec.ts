@@ -116,6 +116,19 @@ describe('PII recognisers', () => {
       expect(has('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'SECRET')).toBe(true);
       expect(has('-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'SECRET')).toBe(true);
     });
+    it('needs evidence for a secret: an order id stays, a key with a known prefix is redacted', () => {
+      expect(has('Where is my parcel? order [1842-77fa]', 'SECRET')).toBe(false);
+      expect(found('Where is my parcel? order [1842-77fa]')).toEqual([]);
+      expect(has('ticket 9CE203AD-5015-4468-9D34-B014F25EEA96, commit 075b7a03abc3f78df12f482b20d3c6bc88f960a4, tracking 1Z41JOGAT6D3I4ADJS', 'SECRET')).toBe(false);
+      expect(found('Where is my parcel? my key is sk-proj-7wwaeChpbYypfUmbO7st8n7ZZSjjcfKpUQSvxqC43brr8YrY')).toEqual([['SECRET', 'sk-proj-7wwaeChpbYypfUmbO7st8n7ZZSjjcfKpUQSvxqC43brr8YrY']]);
+    });
+
+    it('marks a bare random token only after a credential word: a file id of the same shape stays', () => {
+      const token = '17wwaeChpbYypfUmbO7st8n7ZZSjjcfKpUQSvxqC43br';
+      expect(has(`please open file ${token} again`, 'SECRET')).toBe(false);
+      expect(found(`my session cookie is now ${token}`)).toEqual([['SECRET', token]]);
+    });
+
     it('finds assigned secrets by context and entropy, not placeholder values', () => {
       expect(found('api_key = "Zx8kQ2pL9mN4vB7c"')).toEqual([['SECRET', 'Zx8kQ2pL9mN4vB7c']]);
       expect(has('password: required', 'SECRET')).toBe(false);

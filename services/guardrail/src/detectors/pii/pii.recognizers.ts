@@ -66,6 +66,7 @@ const SECRET_FORMATS: ReadonlyArray<RegExp> = [
 const SECRET_ASSIGNMENT =
   /\b(?:api[_-]?key|apikey|api[_-]?secret|secret[_-]?key|secret|client[_-]?secret|access[_-]?key(?:[_-]?id)?|auth[_-]?token|access[_-]?token|refresh[_-]?token|token|bearer|private[_-]?key|password|passwd|pwd|passphrase)\b["']?\s{0,3}(?:[:=]|=>|\bis\b)\s{0,3}["']?([^\s"'`,;<>]{6,300})/gi;
 const BEARER = /\bBearer\s+([A-Za-z0-9._~+/-]{16,2000}=*)/g;
+const SECRET_CONTEXT = /\b(?:keys?|tokens?|secrets?|passwords?|passwd|pwd|passphrase|credentials?|auth\w*|bearer|session|cookie|api|signature|signing|private|access)\b/i;
 const HIGH_ENTROPY = /(?<![\w+/=-])[A-Za-z0-9+/_-]{32,512}={0,2}(?![\w+/=-])/g;
 
 /** Finds PII in a text: candidates from every recogniser, overlaps resolved by confidence then length. */
@@ -89,7 +90,8 @@ export function findPii(text: GuardText): PiiMatch[] {
   for (const m of s.matchAll(HIGH_ENTROPY)) {
     const token = m[0];
     const classes = Number(/[a-z]/.test(token)) + Number(/[A-Z]/.test(token)) + Number(/\d/.test(token));
-    if (classes === 3 && entropy(token) >= 4.2) add('SECRET', m.index, m.index + token.length, 0.7);
+    // Random ids (file, object, share-link ids) are as random as keys: a bare token needs a credential word before it.
+    if (classes === 3 && entropy(token) >= 4.2 && SECRET_CONTEXT.test(s.slice(Math.max(0, m.index - 40), m.index))) add('SECRET', m.index, m.index + token.length, 0.7);
   }
 
   for (const m of s.matchAll(EMAIL)) add('EMAIL', m.index, m.index + m[0].length, 0.95);
