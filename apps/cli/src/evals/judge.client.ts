@@ -4,6 +4,7 @@
  * service uses (prompts, verdict checks, a second ask after an invalid verdict, both orders for a
  * comparison). Anything but a valid verdict is an error, never a pass.
  */
+import { ERROR_CODES } from '#contracts';
 import { loadRubric, RubricJudge, rubricScore, type JudgeAsk, type JudgeModel, type JudgeReply, type Rubric } from '#persistence';
 
 export interface Judge {
@@ -78,5 +79,5 @@ export class HttpJudge implements Judge, JudgeModel {
 }
 
 function failed(message: string): JudgeReply {
-  return { ok: false, code: 'ballast.judge.unavailable', message, calls: [] };
+  return { ok: false, code: ERROR_CODES.judgeUnavailable, message, calls: [] };
 }

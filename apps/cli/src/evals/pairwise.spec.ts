@@ -20,7 +20,7 @@ function run(version: number, contents: (string | null)[]): VersionRun {
   return {
     version,
     models: ['sim-1'],
-    results: contents.map((_, i) => ({ caseId: `c${i}`, passed: true, errored: false, assertions: [], latencyMs: 1, costUsd: 0 })),
+    results: contents.map((_, i) => ({ caseId: `c${i}`, passed: true, errored: false, baselinePassed: null, assertions: [], latencyMs: 1, costUsd: 0 })),
     answers: contents.map((content, i) => ({ question: `question ${i}`, content })),
   };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { trace, type Attributes } from '@opentelemetry/api';
 import {
+  ERROR_CODES,
   TOPICS,
   createEnvelope,
   type CriterionScore,
@@ -65,7 +66,7 @@ export class JudgeResponseUseCase {
       try {
         rubric = await this.rubric(rubricName);
       } catch (error) {
-        return this.judgeError(envelope, rubricName, null, (error as { code?: string }).code ?? 'ballast.judge.rubric_invalid', (error as Error).message, []);
+        return this.judgeError(envelope, rubricName, null, (error as { code?: string }).code ?? ERROR_CODES.rubricInvalid, (error as Error).message, []);
       }
     }
     const judgeModel = rubric ? (rubric.model ?? this.deps.judgeModel ?? null) : null;
@@ -196,7 +197,7 @@ export class JudgeResponseUseCase {
       call: n,
       priceTableVersion: call.priceTableVersion,
       errorType: call.errorType,
-      ...(call.ok ? {} : { errorCode: 'ballast.provider_error' }),
+      ...(call.ok ? {} : { errorCode: ERROR_CODES.providerError }),
     };
   }
 
