@@ -81,6 +81,39 @@ describe('hardening 2: /metrics labels come only from bounded sets', () => {
     expect(labelDomain('tenant').has('deleted-tenant')).toBe(false);
   });
 
+  it('counts a label set that expired and is observed again as a new series', async () => {
+    configureMetrics({ BALLAST_METRICS_SERIES_TTL_MS: 60_000 });
+    const c = counter({ name: 'test_returning_total', help: 'Returning', labelNames: ['stage'] });
+    c.inc({ stage: 'a' });
+    c.inc({ stage: 'a' });
+    now += 61_000;
+    expect((await renderMetrics()).body).not.toContain('stage="a"');
+    expect(seriesCount('test_returning_total')).toBe(0);
+    c.inc({ stage: 'a' });
+    expect(seriesCount('test_returning_total')).toBe(1);
+    expect((await renderMetrics()).body).toContain('test_returning_total{stage="a"} 1');
+  });
+
+  it('keeps a label set first seen past the cap under "other" however often it comes, and one admitted before as itself', async () => {
+    configureLabelLimits({ maxSeriesPerMetric: 3 });
+    const c = counter({ name: 'test_repeat_capped_total', help: 'Repeat capped', labelNames: ['stage'] });
+    for (const stage of ['a', 'b', 'c', 'd', 'd', 'd', 'a', 'a']) c.inc({ stage });
+    const { body } = await renderMetrics();
+    expect(body).toContain('test_repeat_capped_total{stage="a"} 3');
+    expect(body).toContain('test_repeat_capped_total{stage="other"} 3');
+    expect(body).not.toContain('stage="d"');
+    expect(seriesCount('test_repeat_capped_total')).toBe(4);
+  });
+
+  it('records a number and its string as one series', async () => {
+    const c = counter({ name: 'test_version_total', help: 'Version', labelNames: ['version'] });
+    c.inc({ version: 1 });
+    c.inc({ version: '1' });
+    c.inc({ version: 1 });
+    expect((await renderMetrics()).body).toContain('test_version_total{version="1"} 3');
+    expect(seriesCount('test_version_total')).toBe(1);
+  });
+
   it('leaves per-tenant series out of scrapes that may not see them', async () => {
     labelDomain('tenant').learn('acme');
     counter({ name: 'test_per_tenant_total', help: 'Per tenant', labelNames: ['tenant'], labelBounds: { tenant: 'tenant' } }).inc({ tenant: 'acme' });

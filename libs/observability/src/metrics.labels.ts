@@ -18,11 +18,28 @@ export interface LabelLimits {
   now: () => number;
 }
 
+/**
+ * The default clock: the wall clock to the second, read from a value a timer refreshes (unref'd,
+ * started on first use) rather than a system call per observation. Series last for an hour, so a
+ * second's precision is plenty; with a configured clock (tests), that clock is read every time.
+ */
+const COARSE_CLOCK_MS = 1_000;
+let coarseNow = 0;
+let coarseTimer: NodeJS.Timeout | null = null;
+function coarseClock(): number {
+  if (coarseTimer === null) {
+    coarseNow = Date.now();
+    coarseTimer = setInterval(() => (coarseNow = Date.now()), COARSE_CLOCK_MS);
+    coarseTimer.unref();
+  }
+  return coarseNow;
+}
+
 export const DEFAULT_LABEL_LIMITS: Readonly<LabelLimits> = Object.freeze({
   seriesTtlMs: 3_600_000,
   maxSeriesPerMetric: 5_000,
   maxValuesPerDomain: 1_000,
-  now: () => Date.now(),
+  now: coarseClock,
 });
 
 let limits: LabelLimits = { ...DEFAULT_LABEL_LIMITS };
@@ -59,8 +76,10 @@ export class LabelDomain {
   learn(...values: (string | null | undefined)[]): void {
     const now = limits.now();
     for (const value of values) {
-      if (!value || !SAFE_VALUE.test(value) || !this.shape.test(value)) continue;
-      if (this.seen.has(value) || this.seen.size < limits.maxValuesPerDomain) this.seen.set(value, now);
+      if (!value) continue;
+      // A known value passed the shape checks when it was first learned.
+      if (this.seen.has(value)) this.seen.set(value, now);
+      else if (this.seen.size < limits.maxValuesPerDomain && SAFE_VALUE.test(value) && this.shape.test(value)) this.seen.set(value, now);
     }
   }
 
@@ -112,9 +131,21 @@ export function labelDomain(name: LabelDomainName): LabelDomain {
 /** How one label's values are bounded: a named domain of learned values, or a fixed list. */
 export type LabelBound = LabelDomainName | readonly string[];
 
+interface SeriesEntry<L extends string> {
+  labels: Record<L, string>;
+  at: number;
+}
+
 /** Applies a metric's label bounds and remembers when each of its label sets was last updated. */
 export class SeriesGuard<L extends string> {
-  private readonly series = new Map<string, { labels: Record<L, string>; at: number; exact: boolean }>();
+  private readonly series = new Map<string, SeriesEntry<L>>();
+  /**
+   * The label sets admitted unchanged, looked up by their raw values one label at a time (a Map per
+   * label, the series at the last level): an observation of a known series builds no key and
+   * allocates nothing. Holds only series in `series`, so it is bounded by the same cap; it is
+   * dropped whenever a series is forgotten and refills as series are observed again.
+   */
+  private exact = new Map<unknown, unknown>();
 
   constructor(
     private readonly labelNames: readonly L[],
@@ -123,10 +154,10 @@ export class SeriesGuard<L extends string> {
 
   /** The label set to record: bounded values, or `other` everywhere once the metric is at its cap. */
   admit(labels: Partial<Record<L, string | number>>): Record<L, string> {
-    // Fast path: these exact values were admitted before and bounded to themselves.
-    const raw = seriesKey(this.labelNames, labels as Record<string, unknown>);
-    const known = this.series.get(raw);
-    if (known !== undefined && known.exact) {
+    let node: unknown = this.labelNames.length === 0 ? undefined : this.exact;
+    for (let i = 0; i < this.labelNames.length && node !== undefined; i++) node = (node as Map<unknown, unknown>).get(labels[this.labelNames[i]!]);
+    if (node !== undefined) {
+      const known = node as SeriesEntry<L>;
       known.at = limits.now();
       return known.labels;
     }
@@ -137,15 +168,17 @@ export class SeriesGuard<L extends string> {
       for (const name of this.labelNames) bounded[name] = OTHER_LABEL;
       key = seriesKey(this.labelNames, bounded);
     }
-    const seen = this.series.get(key);
-    // A known series keeps its first labels object: no new entry per observation, only its time.
-    if (seen) {
-      seen.at = limits.now();
-      return seen.labels;
+    let entry = this.series.get(key);
+    if (entry) {
+      // A known series keeps its first labels object: no new entry per observation, only its time.
+      entry.at = limits.now();
+    } else {
+      entry = { labels: bounded, at: limits.now() };
+      this.series.set(key, entry);
     }
-    // `exact`: nothing was replaced, so the raw values are the series key and the fast path may serve them.
-    this.series.set(key, { labels: bounded, at: limits.now(), exact: key === raw });
-    return bounded;
+    // Nothing was replaced: these raw values may take the exact path from now on.
+    if (this.labelNames.length > 0 && key === seriesKey(this.labelNames, labels as Record<string, unknown>)) this.rememberExact(labels, entry);
+    return entry.labels;
   }
 
   /** Label sets not updated since `before`; they are forgotten here and must be removed from the metric. */
@@ -157,6 +190,7 @@ export class SeriesGuard<L extends string> {
         this.series.delete(key);
       }
     }
+    if (stale.length > 0) this.exact = new Map();
     return stale;
   }
 
@@ -166,6 +200,19 @@ export class SeriesGuard<L extends string> {
 
   clear(): void {
     this.series.clear();
+    this.exact = new Map();
+  }
+
+  private rememberExact(labels: Partial<Record<L, string | number>>, entry: SeriesEntry<L>): void {
+    let node = this.exact;
+    const last = this.labelNames.length - 1;
+    for (let i = 0; i < last; i++) {
+      const value = labels[this.labelNames[i]!];
+      let next = node.get(value) as Map<unknown, unknown> | undefined;
+      if (next === undefined) node.set(value, (next = new Map()));
+      node = next;
+    }
+    node.set(labels[this.labelNames[last]!], entry);
   }
 
   private boundOne(name: L, raw: string | number | undefined): string {

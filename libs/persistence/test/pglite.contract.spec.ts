@@ -80,6 +80,41 @@ describe('WriteBehindProcessedMessageStore', () => {
     expect((await reopened.record('outcome', requestId, { content: 'again' })).stored).toBe(false);
   });
 
+  it('writes every record of a burst behind in multi-row statements, a lone surrogate in a key included', async () => {
+    const store = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0), batchDelayMs: 10_000 });
+    const prefix = `wb-burst-${Date.now()}`;
+    const ids = Array.from({ length: 2_500 }, (_, i) => `${prefix}-${i}`);
+    await Promise.all(ids.map((id, i) => store.record('outcome', id, { n: i, text: 'quote " and backslash \\ kept' })));
+    const odd = `${prefix}-\ud800`;
+    await store.record('outcome', odd, null);
+    // Past one full statement's rows (1,000), inserts went out without waiting for the delay.
+    for (let i = 0; i < 250 && store.pending >= 1_000; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.pending).toBe(501); // 2,501 made: two full statements sent, the rest gathering
+    await store.flush();
+    expect(store.pending).toBe(0);
+    const rows: Array<{ request_id: string; outcome: { n: number; text: string } | null }> = await ds.query(
+      'SELECT request_id, outcome FROM processed_messages WHERE stage = $1 AND request_id LIKE $2 ORDER BY request_id',
+      ['outcome', `${prefix}-%`],
+    );
+    expect(rows).toHaveLength(2_501);
+    expect(rows.find((r) => r.request_id === `${prefix}-7`)?.outcome).toEqual({ n: 7, text: 'quote " and backslash \\ kept' });
+    expect(rows.find((r) => r.request_id === `${prefix}-\ufffd`)?.outcome).toBeNull();
+  });
+
+  it('a record made alone reaches PGlite after the batch delay, without a flush', async () => {
+    const store = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0), batchDelayMs: 20 });
+    const requestId = `wb-alone-${Date.now()}`;
+    await store.record('ingress', requestId, { acceptedAt: 'now' });
+    expect(store.pending).toBe(1);
+    let rows: unknown[] = [];
+    for (let i = 0; i < 100 && rows.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      rows = await ds.query('SELECT outcome FROM processed_messages WHERE stage = $1 AND request_id = $2', ['ingress', requestId]);
+    }
+    expect(rows).toEqual([{ outcome: { acceptedAt: 'now' } }]);
+    expect(store.pending).toBe(0);
+  });
+
   it('does not reload records older than its cut-off', async () => {
     const store = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0) });
     const requestId = `wb-old-${Date.now()}`;

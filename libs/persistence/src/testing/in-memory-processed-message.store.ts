@@ -37,40 +37,49 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
   }
 
   async record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
+    const { stored, entry } = this.insert(stage, requestId, outcome);
+    return { stored, record: materialise(entry) };
+  }
+
+  /**
+   * `record`, also giving the kept outcome's JSON text as Postgres would store it (null for none),
+   * which a write-behind sends on as is.
+   */
+  recordJson(stage: string, requestId: string, outcome: unknown): { stored: boolean; record: ProcessedMessage; json: string | null } {
+    const { stored, entry } = this.insert(stage, requestId, outcome);
+    return { stored, record: materialise(entry), json: entry.json };
+  }
+
+  private insert(stage: string, requestId: string, outcome: unknown): { stored: boolean; entry: Entry } {
     const json = storableOutcomeJson(stage, requestId, outcome);
-    const key = JSON.stringify([stage, requestId]);
+    const key = keyOf(stage, requestId);
     const existing = this.records.get(key);
-    if (existing) return { stored: false, record: materialise(existing) };
+    if (existing) return { stored: false, entry: existing };
     const entry: Entry = { stage, requestId, json, createdAt: this.now().getTime() };
     this.records.set(key, entry);
     // A Map iterates in insertion order: the first key is the oldest record.
     if (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
-    return { stored: true, record: materialise(entry) };
-  }
-
-  /** The stored outcome's JSON text (null for none or no record), without parsing it. */
-  outcomeJson(stage: string, requestId: string): string | null {
-    return this.records.get(JSON.stringify([stage, requestId]))?.json ?? null;
+    return { stored: true, entry };
   }
 
   /** Puts back records kept elsewhere, oldest first, with their own times (a store reloaded at start-up). */
   restore(records: Iterable<ProcessedMessage>): void {
     for (const r of records) {
       const json = storableOutcomeJson(r.stage, r.requestId, r.outcome);
-      this.records.set(JSON.stringify([r.stage, r.requestId]), { stage: r.stage, requestId: r.requestId, json, createdAt: r.createdAt.getTime() });
+      this.records.set(keyOf(r.stage, r.requestId), { stage: r.stage, requestId: r.requestId, json, createdAt: r.createdAt.getTime() });
       if (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
     }
   }
 
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
     checkStorableKey(stage, requestId);
-    const entry = this.records.get(JSON.stringify([stage, requestId]));
+    const entry = this.records.get(keyOf(stage, requestId));
     return entry ? materialise(entry) : null;
   }
 
   async release(stage: string, requestId: string): Promise<boolean> {
     checkStorableKey(stage, requestId);
-    return this.records.delete(JSON.stringify([stage, requestId]));
+    return this.records.delete(keyOf(stage, requestId));
   }
 
   /** Deletes in one pass: nothing else runs meanwhile, so there is no lock to keep short. */
@@ -90,11 +99,25 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
   }
 }
 
+/** Stage and request id never hold a NUL (`checkStorableKey` refuses it), so NUL separates them unambiguously. */
+function keyOf(stage: string, requestId: string): string {
+  return `${stage}\u0000${requestId}`;
+}
+
+/** The record as a caller sees it; the outcome is parsed from its JSON on first read (most callers never read it). */
 function materialise(entry: Entry): ProcessedMessage {
+  let outcome: unknown;
+  let parsed = entry.json === null;
   return {
     stage: entry.stage,
     requestId: entry.requestId,
-    outcome: entry.json === null ? null : (JSON.parse(entry.json) as unknown),
+    get outcome(): unknown {
+      if (!parsed) {
+        outcome = JSON.parse(entry.json!) as unknown;
+        parsed = true;
+      }
+      return outcome ?? null;
+    },
     createdAt: new Date(entry.createdAt),
   };
 }

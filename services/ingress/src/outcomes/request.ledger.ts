@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { LlmRequest, LlmResponse } from '#contracts';
 import { canonicalJson } from '#persistence';
@@ -24,7 +24,7 @@ interface AcceptedRecord {
  * may change without asking for something else: `timeoutMs` (how long this attempt waits).
  */
 export function requestHash(request: LlmRequest): string {
-  return createHash('sha256').update(canonicalJson({ ...request, timeoutMs: undefined })).digest('hex');
+  return digest('sha256', canonicalJson({ ...request, timeoutMs: undefined }), 'hex');
 }
 
 /**
@@ -59,10 +59,14 @@ export class RequestLedger {
     return (await this.deps.ledger.find(ACCEPTED, key(tenantId, requestId))) !== null;
   }
 
-  /** Keeps the first outcome of a request; later ones (a redelivered duplicate) are ignored. */
+  /**
+   * Keeps the first outcome of a request; later ones (a redelivered duplicate) are ignored. Returns
+   * the kept outcome: `response` itself when it is the first (it came off the bus as JSON, so it
+   * is what the ledger keeps), else the stored one.
+   */
   async recordOutcome(response: LlmResponse): Promise<LlmResponse> {
-    const { record } = await this.deps.ledger.record(OUTCOME, key(response.tenantId, response.requestId), response);
-    return record.outcome as LlmResponse;
+    const { stored, record } = await this.deps.ledger.record(OUTCOME, key(response.tenantId, response.requestId), response);
+    return stored ? response : (record.outcome as LlmResponse);
   }
 }
 

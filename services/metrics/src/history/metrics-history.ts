@@ -94,7 +94,7 @@ function record(histogram: Histogram | null, ms: number): Histogram {
 }
 
 const SEP = '\u0000';
-const keyOf = (l: SeriesLabels): string => [l.tenant, l.prompt, l.version, l.model].join(SEP);
+const keyOf = (l: SeriesLabels): string => l.tenant + SEP + l.prompt + SEP + l.version + SEP + l.model;
 function labelsOf(key: string): SeriesLabels {
   const [tenant = '-', prompt = '-', version = '-', model = '-'] = key.split(SEP);
   return { tenant, prompt, version, model };

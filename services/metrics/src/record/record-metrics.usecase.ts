@@ -41,14 +41,15 @@ export class RecordMetricsUseCase {
       m.verdicts.inc({ tenant: l.tenant, prompt: l.prompt, version: l.version, phase: v.phase, decision: v.decision, detector: v.detector });
     }
     const now = this.deps.clock.now();
-    const minute = this.deps.history.bucket(now, bounded(l));
+    const series = bounded(l);
+    const minute = this.deps.history.bucket(now, series);
     minute.requests[r.status]++;
     if (r.cache && r.cache !== 'bypass') {
       minute.cache.lookups++;
       if (r.cache === 'hit-exact' || r.cache === 'hit-semantic') minute.cache.hits++;
     }
     for (const v of r.verdicts) minute.verdicts[v.decision]++;
-    this.deps.history.recordLatency(now, bounded(l), r.timings.totalMs);
+    this.deps.history.recordLatency(now, series, r.timings.totalMs);
   }
 
   usage(u: UsageEvent): void {
@@ -68,11 +69,12 @@ export class RecordMetricsUseCase {
       if (u.ttftMs !== null) m.ttft.observe(l, u.ttftMs / 1000);
     }
     const now = this.deps.clock.now();
-    const minute = this.deps.history.bucket(now, bounded(l));
+    const series = bounded(l);
+    const minute = this.deps.history.bucket(now, series);
     minute.tokens.input += u.inputTokens;
     minute.tokens.output += u.outputTokens;
     minute.costUsd += u.costUsd ?? 0;
-    if (u.kind === 'inference' && u.ttftMs !== null) this.deps.history.recordTtft(now, bounded(l), u.ttftMs);
+    if (u.kind === 'inference' && u.ttftMs !== null) this.deps.history.recordTtft(now, series, u.ttftMs);
   }
 
   quality(q: QualityScore): void {
