@@ -26,8 +26,12 @@ export interface CachePlatform {
  * is the one `semanticCacheFromConfig` picks (Qdrant, pgvector in the same database, or none).
  */
 export function cacheDepsFromConfig(config: CacheConfig, platform: CachePlatform): CacheDeps {
-  const store = platform.dataSource
-    ? new TieredCacheStore(new PostgresCacheStore(platform.dataSource), { lruTtlSeconds: config.CACHE_LRU_TTL_SECONDS, maxEntries: config.CACHE_MAX_ENTRIES, soleOwner: platform.soleOwner === true })
+  const soleOwner = platform.soleOwner === true;
+  // A sole owner only writes behind: one statement out at a time lets the sets made meanwhile
+  // gather into the next one (per-statement cost dominates on PGlite, which shares the event loop).
+  const shared = platform.dataSource ? new PostgresCacheStore(platform.dataSource, soleOwner ? { maxInFlight: 1, maxBatchSize: 1_000 } : {}) : null;
+  const store = shared
+    ? new TieredCacheStore(shared, { lruTtlSeconds: config.CACHE_LRU_TTL_SECONDS, maxEntries: config.CACHE_MAX_ENTRIES, soleOwner })
     : new MemoryCacheStore(config.CACHE_MAX_ENTRIES);
   return {
     publisher: platform.publisher,
