@@ -229,7 +229,7 @@ describe('deploy/Dockerfile', () => {
     expect(cmd).toContain('dist/services/${BALLAST_SERVICE}/src/main.js');
     const health = runtime.find((l) => l.startsWith('HEALTHCHECK '))!;
     expect(health).toMatch(/fetch\(.*\/health\/live/);
-    for (const dir of ['dist', 'node_modules', 'package.json', 'prompts']) expect(runtime.join('\n')).toMatch(new RegExp(`COPY .*\\b${dir}\\b`));
+    for (const dir of ['dist', 'node_modules', 'package.json', 'prompts', 'rubrics']) expect(runtime.join('\n')).toMatch(new RegExp(`COPY .*\\b${dir}\\b`));
   });
 
   it('copies only paths that exist in the build context and are not .dockerignored', () => {
