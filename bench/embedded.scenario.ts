@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { loadavg } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HEADERS, TOPICS, type LlmResponse } from '#contracts';
 import type { ConsumerHandle, Transport } from '#messaging';
@@ -23,7 +24,10 @@ interface Running {
 /** Starts embedded Ballast in this process plus a consumer of `responses` that feeds the current tracker. */
 async function start(root: string): Promise<Running> {
   const { startEmbedded } = await import('../apps/embedded/src/embedded.js');
-  const ballast = await startEmbedded({ port: 0, apiKey: API_KEY, promptsDir: join(root, 'prompts') });
+  // A data dir of its own, as `npm start` always has (BALLAST_DATA_DIR): PGlite keeps its files on
+  // disk. Without one it keeps them in memory, growing each file by copying it, which npm start never does.
+  const dataDir = await mkdtemp(join(tmpdir(), 'ballast-bench-'));
+  const ballast = await startEmbedded({ port: 0, apiKey: API_KEY, promptsDir: join(root, 'prompts'), dataDir });
   await ballast.tenants.upsertTenant(BENCH_TENANT);
   let tracker = new OutcomeTracker();
   const consumer: ConsumerHandle = await ballast.transport.consume({
@@ -50,6 +54,7 @@ async function start(root: string): Promise<Running> {
     async stop() {
       await consumer.stop();
       await ballast.stop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
