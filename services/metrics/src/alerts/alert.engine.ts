@@ -167,12 +167,12 @@ export class AlertEngine {
       if (hits) yield { kind: 'cache_hit_rate_collapse', labels, finding: hits, message: `cache hit rate ${pct(hits.value)} vs ${pct(hits.baseline!)} (${where(labels)})` };
     }
 
-    for (const { labels, recent, base } of compare('rate', { by: ['tenant'] }, WINDOWS.rate)) {
+    for (const { labels, recent, base } of compare('rate', { by: ['tenant'], histograms: false }, WINDOWS.rate)) {
       const f = detectRateJump(blockRate(base), blockRate(recent));
       if (f) yield { kind: 'block_rate_jump', labels, finding: f, message: `guardrail block rate ${pct(f.value)} vs ${pct(f.baseline!)} (${where(labels)})` };
     }
 
-    for (const { labels, recent, base } of compare('quality', { by: ['prompt', 'version'], where: (l) => l.prompt !== '-' }, WINDOWS.quality)) {
+    for (const { labels, recent, base } of compare('quality', { by: ['prompt', 'version'], where: (l) => l.prompt !== '-', histograms: false }, WINDOWS.quality)) {
       const f = detectQualityDrop(base.quality, recent.quality);
       if (f) yield { kind: 'quality_drop', labels, finding: f, message: `mean quality ${round(f.value)} below ${round(f.threshold)} (${where(labels)})` };
     }

@@ -73,7 +73,7 @@ export function dashboardSeries(history: MetricsHistory, alerts: AlertEngine, ra
   const series = <T>(pick: (b: MinuteBucket) => T): T[] => minutes.map((m) => pick(bucketAt(m)));
 
   const quality = history
-    .groups({ by: ['prompt', 'version'], where: (l) => l.prompt !== '-' }, first, range.to)
+    .groups({ by: ['prompt', 'version'], where: (l) => l.prompt !== '-', histograms: false }, first, range.to)
     .map((g) => {
       const mean = minutes.map((m) => {
         const q = g.minutes.get(m)?.quality;
@@ -101,7 +101,7 @@ export function dashboardSeries(history: MetricsHistory, alerts: AlertEngine, ra
     alerts: { open: alerts.open().map((a) => redact(a, access)), resolved: alerts.recentlyResolved().map((a) => redact(a, access)) },
   };
   if (access === 'all') {
-    out.tenants = history.groups({ by: ['tenant'] }, first, range.to).map((g) => ({
+    out.tenants = history.groups({ by: ['tenant'], histograms: false }, first, range.to).map((g) => ({
       tenant: g.labels.tenant!,
       requests: minutes.map((m) => {
         const b = g.minutes.get(m);

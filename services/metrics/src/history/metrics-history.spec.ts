@@ -1,5 +1,5 @@
 import { seededRandom } from '../../../inference/src/simulator/latency.js';
-import { MINUTE_MS, MetricsHistory, emptyBucket, type SeriesLabels } from './metrics-history.js';
+import { MINUTE_MS, MetricsHistory, addCounts, emptyBucket, newHistogram, type SeriesLabels } from './metrics-history.js';
 
 const series = (tenant: string): SeriesLabels => ({ tenant, prompt: 'support-answer', version: '1', model: 'sim-1' });
 
@@ -55,5 +55,27 @@ describe('MetricsHistory', () => {
     history.absorbDeadLetters('other-replica', 5 * MINUTE_MS, 2);
     history.recordDeadLetter(5 * MINUTE_MS);
     expect(history.deadLettersPerMinute(5 * MINUTE_MS, 6 * MINUTE_MS)).toEqual([3]);
+  });
+
+  it('adds and subtracts packed minutes into a dense window exactly as HdrHistogram does', () => {
+    const random = seededRandom(5);
+    const mine = newHistogram('dense');
+    const reference = newHistogram('dense');
+    const minutes = Array.from({ length: 40 }, (_, m) => {
+      const h = newHistogram('packed');
+      for (let i = 0; i < 50; i++) h.recordValue(Math.max(1, Math.round((m % 7 === 0 ? 3_000 : 40) + random() * random() * 2_000)));
+      return h;
+    });
+    minutes.forEach((h, m) => {
+      addCounts(mine, h, 1);
+      reference.add(h);
+      if (m >= 10) {
+        addCounts(mine, minutes[m - 10]!, -1);
+        reference.subtract(minutes[m - 10]!);
+      }
+      for (const p of [50, 95, 99, 100]) expect(mine.getValueAtPercentile(p)).toBe(reference.getValueAtPercentile(p));
+      expect(mine.totalCount).toBe(reference.totalCount);
+      expect(mine.getValueAtPercentile(0.001)).toBe(reference.getValueAtPercentile(0.001));
+    });
   });
 });

@@ -58,24 +58,71 @@ export function isEmpty(b: MinuteBucket): boolean {
 export const requestCount = (b: MinuteBucket): number => b.requests.completed + b.requests.blocked + b.requests.failed;
 export const tokenCount = (b: MinuteBucket): number => b.tokens.input + b.tokens.output;
 
+/** The parts of hdr-histogram-js's JsHistogram that `addCounts` uses (public in JS, some private in its types). */
+interface CountsAccess {
+  bucketCount: number;
+  subBucketCount: number;
+  unitMagnitude: number;
+  totalCount: number;
+  minNonZeroValue: number;
+  maxValue: number;
+  countsArrayIndex(value: number): number;
+  getCountAtIndex(index: number): number;
+  addToCountAtIndex(index: number, value: number): void;
+  setTotalCount(value: number): void;
+  establishInternalTackingValues(): void;
+}
+
+/**
+ * `into += sign × from` for histograms of the same layout, visiting only `from`'s recorded range:
+ * reading a packed minute costs a tree walk per index, and its 2,048 indexes are mostly empty
+ * (HdrHistogram's own add and subtract visit all of them).
+ */
+export function addCounts(into: Histogram, from: Histogram, sign: 1 | -1): void {
+  const t = into as unknown as CountsAccess;
+  const f = from as unknown as CountsAccess;
+  if (f.totalCount === 0) return;
+  if (t.bucketCount !== f.bucketCount || t.subBucketCount !== f.subBucketCount || t.unitMagnitude !== f.unitMagnitude) {
+    if (sign === 1) into.add(from);
+    else into.subtract(from);
+    return;
+  }
+  const last = f.countsArrayIndex(f.maxValue);
+  let total = 0;
+  for (let i = f.countsArrayIndex(f.minNonZeroValue); i <= last; i++) {
+    const count = f.getCountAtIndex(i);
+    if (count > 0) {
+      t.addToCountAtIndex(i, sign * count);
+      total += count;
+    }
+  }
+  t.setTotalCount(t.totalCount + sign * total);
+  t.establishInternalTackingValues();
+}
+
 function mergeHistogram(into: Histogram | null, from: Histogram | null, sign: 1 | -1): Histogram | null {
   if (from === null) return into;
   const target = into ?? newHistogram('dense');
-  if (sign === 1) target.add(from);
-  else target.subtract(from);
+  addCounts(target, from, sign);
   return target;
 }
 
-/** Adds `from` into `into` (histograms merged, counters summed) and returns `into`; `sign` -1 takes it out again. */
-export function mergeBucket(into: MinuteBucket, from: MinuteBucket, sign: 1 | -1 = 1): MinuteBucket {
+/**
+ * Adds `from` into `into` (histograms merged, counters summed) and returns `into`; `sign` -1 takes it
+ * out again. `histograms: false` leaves latency and TTFT out (merging a packed histogram is the
+ * costly part: windows that only need counts skip it).
+ */
+export function mergeBucket(into: MinuteBucket, from: MinuteBucket, sign: 1 | -1 = 1, histograms = true): MinuteBucket {
   into.requests.completed += sign * from.requests.completed;
   into.requests.blocked += sign * from.requests.blocked;
   into.requests.failed += sign * from.requests.failed;
   into.tokens.input += sign * from.tokens.input;
   into.tokens.output += sign * from.tokens.output;
   into.costUsd += sign * from.costUsd;
-  into.latencyMs = mergeHistogram(into.latencyMs, from.latencyMs, sign);
-  into.ttftMs = mergeHistogram(into.ttftMs, from.ttftMs, sign);
+  if (histograms) {
+    into.latencyMs = mergeHistogram(into.latencyMs, from.latencyMs, sign);
+    into.ttftMs = mergeHistogram(into.ttftMs, from.ttftMs, sign);
+  }
   into.cache.lookups += sign * from.cache.lookups;
   into.cache.hits += sign * from.cache.hits;
   into.verdicts.pass += sign * from.verdicts.pass;
@@ -137,6 +184,8 @@ export interface GroupQuery {
   by: readonly LabelName[];
   /** Keeps only matching series. */
   where?: (labels: SeriesLabels) => boolean;
+  /** False: the merged buckets have no latency or TTFT histograms (counts, sums and rates only). Default true. */
+  histograms?: boolean;
 }
 
 interface SlidingWindow {
@@ -276,7 +325,7 @@ export class MetricsHistory {
       this.eachGroupIn(minute, query, (groupKey, labels, bucket) => {
         let group = groups.get(groupKey);
         if (!group) groups.set(groupKey, (group = { labels, minutes: new Map() }));
-        group.minutes.set(minute, mergeBucket(group.minutes.get(minute) ?? emptyBucket(), bucket));
+        group.minutes.set(minute, mergeBucket(group.minutes.get(minute) ?? emptyBucket(), bucket, 1, query.histograms ?? true));
       });
     }
     return [...groups.values()];
@@ -326,7 +375,7 @@ export class MetricsHistory {
       this.eachGroupIn(minute, query, (groupKey, labels, bucket) => {
         let group = groups.get(groupKey);
         if (!group) groups.set(groupKey, (group = { labels, bucket: emptyBucket() }));
-        mergeBucket(group.bucket, bucket, sign);
+        mergeBucket(group.bucket, bucket, sign, query.histograms ?? true);
         if (sign === -1 && isEmpty(group.bucket)) groups.delete(groupKey);
       });
     }
