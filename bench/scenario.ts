@@ -1,7 +1,7 @@
 import type { TrackerSummary } from './outcome.tracker.js';
 
-/** `judge`: the judge stage alone, off the request path (judged responses per second). */
-export type BenchMode = 'embedded' | 'distributed' | 'judge';
+/** `judge`: the judge stage alone, off the request path (judged responses per second). `metrics`: the metrics service's CPU per consumed event. */
+export type BenchMode = 'embedded' | 'distributed' | 'judge' | 'metrics';
 
 /** One row of the results table. */
 export interface ScenarioResult {
