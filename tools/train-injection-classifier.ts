@@ -104,7 +104,8 @@ edit the tool, not the page.
   characters dropped, tag characters decoded, look-alike letters folded to Latin, lower case, leetspeak undone,
   spaced-out letters joined), so \`1gn0r3 рrevious\` and \`ignore previous\` share features:
   word unigrams and bigrams, and character 3-, 4- and 5-grams (white-space runs as one space).
-  Binary features, scaled by 1/sqrt(number of distinct features).
+  Binary features, scaled by 1/sqrt(number of distinct features + ${m.features.smoothing}), so a short text's few features weigh less.
+- Texts of fewer than ${m.features.minWords} words are not scored: the classifier abstains (probability 0) and the rules decide.
 - Texts longer than ${m.features.window} characters are scored in windows of ${m.features.window} every ${m.features.stride}; the highest window counts.
 - Trained by AdaGrad (${String(m.training['epochs'])} epochs, L2 ${String(m.training['l2'])}), classes weighted equally, and within a class each
   source weighted as the square root of its size, so the largest benign set does not drown the small attack sets.
@@ -112,7 +113,7 @@ edit the tool, not the page.
   training (\`calibration\` in the file: p = 1 / (1 + exp(-(${m.calibration.a} * margin + ${m.calibration.b})))).
 - **Thresholds** a prompt policy names (\`input.injectionClassifier\`): \`strict\` = ${m.thresholds.strict}, \`balanced\` = ${m.thresholds.balanced} (default),
   \`permissive\` = ${m.thresholds.permissive}, or any probability in (0, 1); \`off\` leaves the rules alone. The three presets were picked
-  from leave-one-source-out runs on these sets (0.5 / 0.8 / 0.95 of the calibrated probability), as was the L2 penalty, so those figures
+  from leave-one-source-out runs on these sets (0.5 / 0.9 / 0.98 of the calibrated probability), as were the L2 penalty and the 4-word minimum; \`balanced\` was raised from 0.8 to 0.9 after "Please help me with my order." scored 0.88, so those figures
   are not entirely untouched by tuning; the sources behind them were never trained on by the model scoring them.
 - Weights: int16, scaled by \`weightScale\`, base64; the file is ${(size / 1024).toFixed(0)} KiB. Seed ${String(m.training['seed'])};
   sha256 of the training inputs \`${String(m.training['inputsSha256'])}\`.

@@ -25,8 +25,8 @@ export interface TrainOptions {
   sourcePower?: number;
 }
 
-export const DEFAULT_SPEC: FeatureSpec = { dims: 1 << 18, window: 4096, stride: 2048, smoothing: 32 };
-const DEFAULTS = { sourcePower: 0.5, epochs: 6, l2: 1e-4, calibrationShare: 0.2, thresholds: { strict: 0.5, balanced: 0.8, permissive: 0.95 } };
+export const DEFAULT_SPEC: FeatureSpec = { dims: 1 << 18, window: 4096, stride: 2048, smoothing: 32, minWords: 4, charAcrossWords: true };
+const DEFAULTS = { sourcePower: 0.5, epochs: 6, l2: 1e-3, calibrationShare: 0.2, thresholds: { strict: 0.5, balanced: 0.9, permissive: 0.98 } };
 
 /** A text as the trainer keeps it: its distinct feature buckets (first window of the normalised view). */
 export interface FeaturedExample extends LabelledExample {
@@ -35,7 +35,7 @@ export interface FeaturedExample extends LabelledExample {
 
 /** Featurises once, so leave-one-source-out folds reuse the same vectors. */
 export function featurize(examples: readonly LabelledExample[], spec: FeatureSpec = DEFAULT_SPEC): FeaturedExample[] {
-  const bag = new FeatureBag(spec.dims);
+  const bag = new FeatureBag(spec.dims, spec.charAcrossWords);
   return examples.map((e) => ({ ...e, buckets: bag.buckets(windowsOf(new GuardText(e.text).collapsed.text, spec)[0]!) }));
 }
 
@@ -185,7 +185,7 @@ export function trainInjectionModel(examples: readonly FeaturedExample[], option
   const draft: InjectionModelFile = {
     format: INJECTION_MODEL_FORMAT,
     about: 'Prompt-injection and jailbreak classifier: logistic regression over hashed word 1-2-grams and character 3-5-grams of the normalised text; see docs/guardrail-model.md. Built by npm run guard:train.',
-    features: { dims: spec.dims, window: spec.window, stride: spec.stride, smoothing: spec.smoothing, view: 'collapsed', wordNgrams: [1, 2], charNgrams: [3, 5] },
+    features: { dims: spec.dims, window: spec.window, stride: spec.stride, smoothing: spec.smoothing, minWords: spec.minWords, charAcrossWords: spec.charAcrossWords, view: 'collapsed', wordNgrams: [1, 2], charNgrams: [3, 5] },
     bias: round6(bias),
     weightScale,
     weights: quantised.toString('base64'),

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BallastError, ERROR_CODES } from '#contracts';
 import { GuardText } from '../../../text/guard-text.js';
-import { FeatureBag, forEachFeature, windowsOf, type FeatureSpec } from './injection-features.js';
+import { FeatureBag, forEachFeature, hasWords, windowsOf, type FeatureSpec } from './injection-features.js';
 
 export const INJECTION_MODEL_FORMAT = 'ballast-injection-classifier/1';
 
@@ -22,6 +22,8 @@ export const InjectionModelFile = z
       window: z.number().int().min(256).max(1 << 20),
       stride: z.number().int().min(64).max(1 << 20),
       smoothing: z.number().min(0).max(10_000),
+      minWords: z.number().int().min(0).max(100),
+      charAcrossWords: z.boolean(),
       view: z.literal('collapsed'),
       wordNgrams: z.tuple([z.literal(1), z.literal(2)]),
       charNgrams: z.tuple([z.literal(3), z.literal(5)]),
@@ -60,6 +62,8 @@ export interface InjectionScoreResult {
   probability: number;
   /** The window of the normalised text that scored highest (its range in view offsets). */
   window: { start: number; end: number };
+  /** Too few words to judge: `probability` is 0 and only the rules decide. */
+  abstained: boolean;
 }
 
 /**
@@ -78,7 +82,7 @@ export class InjectionClassifier {
   private readonly bag: FeatureBag;
 
   constructor(readonly model: InjectionModelFile) {
-    this.spec = { dims: model.features.dims, window: model.features.window, stride: model.features.stride, smoothing: model.features.smoothing };
+    this.spec = { dims: model.features.dims, window: model.features.window, stride: model.features.stride, smoothing: model.features.smoothing, minWords: model.features.minWords, charAcrossWords: model.features.charAcrossWords };
     this.thresholds = model.thresholds;
     const raw = Buffer.from(model.weights, 'base64');
     this.weights = new Float32Array(this.spec.dims);
@@ -86,7 +90,7 @@ export class InjectionClassifier {
     this.bias = model.bias;
     this.a = model.calibration.a;
     this.b = model.calibration.b;
-    this.bag = new FeatureBag(this.spec.dims);
+    this.bag = new FeatureBag(this.spec.dims, this.spec.charAcrossWords);
   }
 
   /** The probability threshold a policy setting stands for. */
@@ -96,6 +100,7 @@ export class InjectionClassifier {
 
   score(text: GuardText | string): InjectionScoreResult {
     const view = typeof text === 'string' ? new GuardText(text).collapsed.text : text.collapsed.text;
+    if (!hasWords(view, this.spec.minWords)) return { probability: 0, window: { start: 0, end: view.length }, abstained: true };
     let best = -Infinity;
     let bestWindow = { start: 0, end: view.length };
     let start = 0;
@@ -107,7 +112,7 @@ export class InjectionClassifier {
       }
       start += this.spec.stride;
     }
-    return { probability: this.calibrate(best), window: bestWindow };
+    return { probability: this.calibrate(best), window: bestWindow, abstained: false };
   }
 
   /** The margin (uncalibrated logit) of one window of view text. */
@@ -125,11 +130,12 @@ export class InjectionClassifier {
   /** The features of the highest-scoring window that pushed the score up most (for `guard scan --explain`). */
   explain(text: GuardText | string, top = 8): FeatureContribution[] {
     const view = typeof text === 'string' ? new GuardText(text).collapsed.text : text.collapsed.text;
-    const { window } = this.score(text);
+    const { window, abstained } = this.score(text);
+    if (abstained) return [];
     const names = new Map<number, string>();
     forEachFeature(view.slice(window.start, window.end), this.spec.dims, () => undefined, (b, f) => {
       if (!names.has(b)) names.set(b, f);
-    });
+    }, undefined, this.spec.charAcrossWords);
     const norm = Math.sqrt(names.size + this.spec.smoothing || 1);
     return [...names]
       .map(([b, feature]) => ({ feature, weight: Math.round((this.weights[b]! / norm) * 1000) / 1000 }))

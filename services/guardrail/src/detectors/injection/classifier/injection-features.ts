@@ -16,6 +16,10 @@ export interface FeatureSpec {
    * less, so "hello" needs more than two suspicious n-grams to look like an attack.
    */
   smoothing: number;
+  /** Texts with fewer words than this are too short to judge: the classifier abstains (the rules still run). */
+  minWords: number;
+  /** Character n-grams may span a space (`p m` of "help me"); false keeps them inside words. */
+  charAcrossWords: boolean;
 }
 
 const SPACE = 32;
@@ -48,31 +52,42 @@ function finish(h: number, mask: number): number {
  * Calls `emit(bucket)` for every feature occurrence of `text` (already the collapsed view), and
  * `name` (when given) with the feature's text, for explanations. Runs of white space count as one space.
  */
-export function forEachFeature(text: string, dims: number, emit: (bucket: number) => void, name?: (bucket: number, feature: string) => void): void {
+export function forEachFeature(
+  text: string,
+  dims: number,
+  emit: (bucket: number) => void,
+  name?: (bucket: number, feature: string) => void,
+  scratch?: Uint16Array,
+  charAcrossWords = true,
+): void {
   const mask = dims - 1;
   const n = text.length;
   // The text with white-space runs as one space, as char codes.
-  const codes: number[] = [];
+  const codes = scratch && scratch.length >= n ? scratch : new Uint16Array(n);
+  let m = 0;
   let lastSpace = true;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
-      if (!lastSpace) codes.push(SPACE);
+      if (!lastSpace) codes[m++] = SPACE;
       lastSpace = true;
     } else {
-      codes.push(c);
+      codes[m++] = c;
       lastSpace = false;
     }
   }
-  const m = codes.length;
-  for (let len = 3; len <= 5; len++) {
-    const seed = CHAR_SEED[len]!;
-    for (let i = 0; i + len <= m; i++) {
-      let h = FNV_OFFSET ^ seed;
-      for (let k = 0; k < len; k++) h = Math.imul(h ^ codes[i + k]!, FNV_PRIME);
-      const bucket = finish(h, mask);
+  // One running hash per start position gives its 3-, 4- and 5-gram.
+  for (let i = 0; i + 3 <= m; i++) {
+    let h = FNV_OFFSET;
+    const last = Math.min(m, i + 5);
+    for (let k = i; k < last; k++) {
+      if (!charAcrossWords && codes[k] === SPACE) break;
+      h = Math.imul(h ^ codes[k]!, FNV_PRIME);
+      const len = k - i + 1;
+      if (len < 3) continue;
+      const bucket = finish(h ^ CHAR_SEED[len]!, mask);
       emit(bucket);
-      if (name) name(bucket, `c:${String.fromCharCode(...codes.slice(i, i + len))}`);
+      if (name) name(bucket, `c:${String.fromCharCode(...codes.slice(i, k + 1))}`);
     }
   }
   let previous = -1;
@@ -105,6 +120,18 @@ export function forEachFeature(text: string, dims: number, emit: (bucket: number
   }
 }
 
+/** Whether `text` has at least `n` words (runs of letters or digits). */
+export function hasWords(text: string, n: number): boolean {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const w = isWordChar(text.charCodeAt(i));
+    if (w && !inWord && ++words >= n) return true;
+    inWord = w;
+  }
+  return n <= 0;
+}
+
 /** The windows of a view text that are scored: the whole text, or overlapping `window`-sized slices of a long one. */
 export function windowsOf(text: string, spec: Pick<FeatureSpec, 'window' | 'stride'>): string[] {
   if (text.length <= spec.window) return [text];
@@ -125,8 +152,12 @@ export class FeatureBag {
   private readonly stamps: Uint32Array;
   private generation = 0;
   private readonly buffer: number[] = [];
+  private codes = new Uint16Array(4096);
 
-  constructor(readonly dims: number) {
+  constructor(
+    readonly dims: number,
+    private readonly charAcrossWords = true,
+  ) {
     this.stamps = new Uint32Array(dims);
   }
 
@@ -140,12 +171,20 @@ export class FeatureBag {
     const gen = this.generation;
     const stamps = this.stamps;
     let count = 0;
-    forEachFeature(text, this.dims, (b) => {
-      if (stamps[b] === gen) return;
-      stamps[b] = gen;
-      count++;
-      visit(b);
-    });
+    if (this.codes.length < text.length) this.codes = new Uint16Array(text.length);
+    forEachFeature(
+      text,
+      this.dims,
+      (b) => {
+        if (stamps[b] === gen) return;
+        stamps[b] = gen;
+        count++;
+        visit(b);
+      },
+      undefined,
+      this.codes,
+      this.charAcrossWords,
+    );
     return count;
   }
 
