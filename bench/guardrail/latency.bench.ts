@@ -1,5 +1,6 @@
 import type { PipelineState } from '#contracts';
 import type { Detector, DetectorContext } from '../../services/guardrail/src/detectors/detector.js';
+import { shippedInjectionClassifier } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.js';
 import { InjectionClassifierDetector } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.detector.js';
 import { InjectionDetector } from '../../services/guardrail/src/detectors/injection/injection.detector.js';
 import { PiiDetector } from '../../services/guardrail/src/detectors/pii/pii.detector.js';
@@ -7,6 +8,7 @@ import { PolicyRulesDetector } from '../../services/guardrail/src/detectors/poli
 import { GuardrailEngine } from '../../services/guardrail/src/guardrail.engine.js';
 import { DEFAULT_POLICY, GuardrailPolicy } from '../../services/guardrail/src/policy/guardrail-policy.js';
 import { scanText } from '../../services/guardrail/src/scan/guard-scanner.js';
+import { GuardText } from '../../services/guardrail/src/text/guard-text.js';
 import { benignDocuments, benignQueries, injectionAttacks } from './datasets.js';
 
 export interface LatencyRow {
@@ -91,9 +93,14 @@ export async function runLatencyBench(iterations = 20_000): Promise<LatencyRow[]
   const ctx = (policy = DEFAULT_POLICY): DetectorContext => ({ phase: 'input', source: 'message', policy });
   const only = (d: Detector, policy = DEFAULT_POLICY) => (t: string) => scanText(t, ctx(policy), [d]);
   const classifier = new InjectionClassifierDetector();
+  const learned = shippedInjectionClassifier();
   for (const [name, texts] of [['2 KB benign', benign], ['2 KB with an attack', attacks]] as const) {
     rows.push(measure('injection rules', name, texts, iterations, only(new InjectionDetector())));
     rows.push(measure('injection classifier', name, texts, iterations, only(classifier)));
+    // The classifier's own cost: the normalised view (shared with the rules in a real scan) built beforehand.
+    const views = new Map(texts.map((t) => [t, new GuardText(t)] as const));
+    for (const v of views.values()) void v.collapsed;
+    rows.push(measure('injection classifier, view prebuilt', name, texts, iterations, (t) => learned.score(views.get(t)!)));
     rows.push(measure('pii', name, texts, iterations, only(new PiiDetector())));
     rows.push(measure('policy rules (topics, patterns, language)', name, texts, iterations, only(new PolicyRulesDetector(), RULES_POLICY)));
     rows.push(measure('all input detectors (one text)', name, texts, iterations, (t) => scanText(t, ctx())));
