@@ -132,7 +132,7 @@ describe('ballast CLI', () => {
       expect(attack!.explain.verdicts.map((v) => v.detector)).toEqual(['injection']);
       expect(email!.explain.classifier.fired).toBe(false);
       expect(email!.explain.verdicts).toEqual([expect.objectContaining({ detector: 'pii', rule: 'EMAIL', decision: 'redact' })]);
-    });
+    }, 30_000);
 
     it('a malformed GUARDRAIL_INJECTION_MODEL is one line and exit 1', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ballast-cli-'));
@@ -167,7 +167,7 @@ describe('ballast CLI', () => {
       expect((await ballast(['guard', 'scan', '--phase', 'input', '--fail-on', 'block'], email)).code).toBe(0);
       expect((await ballast(['guard', 'scan', '--phase', 'input', '--fail-on', 'redact'], email)).code).toBe(2);
       expect((await ballast(['guard', 'scan', '--phase', 'input', '--fail-on', 'flag'], email)).code).toBe(2);
-    });
+    }, 30_000);
 
     it('without --fail-on, a blocked line still exits 0 (the scan itself worked)', async () => {
       const run = await ballast(['guard', 'scan', '--phase', 'input'], injection);
