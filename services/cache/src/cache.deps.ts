@@ -37,7 +37,7 @@ export function cacheDepsFromConfig(config: CacheConfig, platform: CachePlatform
     publisher: platform.publisher,
     store,
     defaultTtlSeconds: config.CACHE_DEFAULT_TTL_SECONDS,
-    semantic: semanticCacheFromConfig(config, platform.dataSource, { onUsage: publishEmbeddingUsage(platform.publisher) }),
+    semantic: semanticCacheFromConfig(config, platform.dataSource, { onUsage: publishEmbeddingUsage(platform.publisher), soleOwner }),
     defaultMode: config.CACHE_DEFAULT_MODE,
     dataSource: platform.dataSource ?? null,
   };

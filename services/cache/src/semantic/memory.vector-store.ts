@@ -2,6 +2,7 @@ import { dot } from './embedder.js';
 import {
   checkVector,
   collectionName,
+  fieldsMatch,
   scopeFields,
   selectorFields,
   type ScopeFields,
@@ -16,9 +17,6 @@ interface Held {
   point: VectorPoint;
   fields: ScopeFields;
 }
-
-const matches = (fields: ScopeFields, wanted: Partial<ScopeFields>): boolean =>
-  Object.entries(wanted).every(([k, v]) => fields[k as keyof ScopeFields] === v);
 
 /** Brute-force cosine search in one process; for unit tests and as the contract's reference. */
 export class MemoryVectorStore implements VectorStore {
@@ -49,7 +47,7 @@ export class MemoryVectorStore implements VectorStore {
     const now = (options.now ?? new Date()).getTime();
     const found: VectorNeighbour[] = [];
     for (const { point, fields } of this.points.values()) {
-      if (point.expiresAt.getTime() <= now || !matches(fields, wanted)) continue;
+      if (point.expiresAt.getTime() <= now || !fieldsMatch(fields, wanted)) continue;
       found.push({ key: point.key, similarity: dot(vector, point.vector), text: point.text, completion: structuredClone(point.completion), expiresAt: point.expiresAt });
     }
     return found.sort((a, b) => b.similarity - a.similarity).slice(0, options.limit ?? 5);
@@ -58,7 +56,7 @@ export class MemoryVectorStore implements VectorStore {
   async deleteScope(selector: VectorScopeSelector): Promise<number> {
     const wanted = selectorFields(selector);
     let deleted = 0;
-    for (const [key, { fields }] of this.points) if (matches(fields, wanted) && this.points.delete(key)) deleted += 1;
+    for (const [key, { fields }] of this.points) if (fieldsMatch(fields, wanted) && this.points.delete(key)) deleted += 1;
     return deleted;
   }
 

@@ -7,11 +7,13 @@ import {
   SCOPE_FIELDS,
   scopeFields,
   selectorFields,
+  type LivePointsCursor,
+  type LoadableVectorStore,
+  type ScopeFields,
   type VectorNeighbour,
   type VectorPoint,
   type VectorScope,
   type VectorScopeSelector,
-  type VectorStore,
 } from './vector.store.js';
 
 interface Row {
@@ -22,6 +24,8 @@ interface Row {
   expires_at: Date | string;
 }
 
+type LiveRow = ScopeFields & { key: string; embedding: string; text: string; completion: Completion; expires_at: Date | string; cursor: string };
+
 const literal = (v: Float32Array): string => `[${Array.from(v).join(',')}]`;
 
 /**
@@ -30,7 +34,7 @@ const literal = (v: Float32Array): string => `[${Array.from(v).join(',')}]`;
  * Created by `ensureCollection`, not by the registry migrations, because plain Postgres may lack
  * the extension. Searches scan the HNSW index iteratively so a narrow scope still finds its neighbours.
  */
-export class PgVectorStore implements VectorStore {
+export class PgVectorStore implements LoadableVectorStore {
   readonly collection: string;
 
   constructor(
@@ -96,6 +100,31 @@ export class PgVectorStore implements VectorStore {
     return rows
       .map((r) => ({ key: r.key, similarity: Number(r.similarity), text: r.text, completion: r.completion, expiresAt: new Date(r.expires_at) }))
       .sort((a, b) => b.similarity - a.similarity);
+  }
+
+  async livePoints(options: { now: Date; limit: number; after?: LivePointsCursor | null; newest?: number }): Promise<{ points: VectorPoint[]; next: LivePointsCursor | null }> {
+    const now = options.now.toISOString();
+    let skip = 0;
+    if (!options.after && options.newest !== undefined) {
+      const [count] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.collection} WHERE expires_at > $1`, [now])) as { n: number }[];
+      skip = Math.max(0, (count?.n ?? 0) - options.newest);
+    }
+    const after = options.after ? `AND (expires_at, key) > ($3::timestamptz, $4)` : '';
+    const rows: LiveRow[] = await this.dataSource.query(
+      `SELECT key, ${SCOPE_FIELDS.join(', ')}, embedding::text AS embedding, text, completion, expires_at, expires_at::text AS cursor FROM ${this.collection}
+       WHERE expires_at > $1 ${after} ORDER BY expires_at, key OFFSET ${skip} LIMIT $2`,
+      [now, options.limit, ...(options.after ? [options.after.expiresAt, options.after.key] : [])],
+    );
+    const points = rows.map((r) => ({
+      key: r.key,
+      vector: Float32Array.from(JSON.parse(r.embedding) as number[]),
+      scope: { tenantId: r.tenant, promptName: r.prompt === '' ? null : r.prompt, promptVersion: r.version === '' ? null : Number(r.version), model: r.model, paramsHash: r.params },
+      text: r.text,
+      completion: r.completion,
+      expiresAt: new Date(r.expires_at),
+    }));
+    const last = rows.at(-1);
+    return { points, next: last && rows.length === options.limit ? { expiresAt: last.cursor, key: last.key } : null };
   }
 
   async deleteScope(selector: VectorScopeSelector): Promise<number> {

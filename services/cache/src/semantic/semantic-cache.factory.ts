@@ -9,6 +9,7 @@ import { OpenAiEmbedder } from './openai.embedder.js';
 import { PgVectorStore } from './pg.vector-store.js';
 import { QdrantVectorStore } from './qdrant.vector-store.js';
 import { SemanticCache } from './semantic-cache.js';
+import { TieredVectorStore } from './tiered.vector-store.js';
 import type { VectorStore } from './vector.store.js';
 
 type CacheConfig = Config<typeof cacheConfig.schema>;
@@ -16,6 +17,8 @@ type CacheConfig = Config<typeof cacheConfig.schema>;
 /** What the running stage adds to the configuration: where the embedder's usage events go. */
 export interface SemanticCacheWiring {
   onUsage?: (event: UsageEvent) => void;
+  /** The database has no other user (embedded mode): pgvector gets an in-memory index in front. */
+  soleOwner?: boolean;
 }
 
 export function embedderFromConfig(config: CacheConfig, wiring: SemanticCacheWiring = {}): Embedder {
@@ -34,8 +37,8 @@ export function embedderFromConfig(config: CacheConfig, wiring: SemanticCacheWir
 
 /**
  * The semantic layer the configuration asks for: Qdrant when `QDRANT_URL` is set (or
- * `CACHE_SEMANTIC_STORE=qdrant`), else pgvector in the service's database; null when off or
- * there is nowhere to keep vectors.
+ * `CACHE_SEMANTIC_STORE=qdrant`), else pgvector in the service's database (searched in memory,
+ * written behind, when this process is its sole owner); null when off or there is nowhere to keep vectors.
  */
 export function semanticCacheFromConfig(config: CacheConfig, dataSource: DataSource | null | undefined, wiring: SemanticCacheWiring = {}): SemanticCache | null {
   const wanted = config.CACHE_SEMANTIC_STORE;
@@ -49,7 +52,8 @@ export function semanticCacheFromConfig(config: CacheConfig, dataSource: DataSou
       embedder.dimensions,
     );
   } else if (dataSource) {
-    store = new PgVectorStore(dataSource, embedder.model, embedder.dimensions);
+    const pg = new PgVectorStore(dataSource, embedder.model, embedder.dimensions);
+    store = wiring.soleOwner ? new TieredVectorStore(pg, embedder.dimensions, { maxEntries: config.CACHE_MAX_ENTRIES }) : pg;
   } else {
     return null;
   }

@@ -57,6 +57,21 @@ export interface VectorStore {
   close(): Promise<void>;
 }
 
+/** Where a page of `livePoints` ends; pass it back as `after` for the next page. */
+export interface LivePointsCursor {
+  expiresAt: string;
+  key: string;
+}
+
+/** A store whose live entries can be read back in pages (to fill an in-memory index at start). */
+export interface LoadableVectorStore extends VectorStore {
+  /**
+   * Live entries at `now`, soonest to expire first; the first page skips all but the `newest` that
+   * expire last (when given).
+   */
+  livePoints(options: { now: Date; limit: number; after?: LivePointsCursor | null; newest?: number }): Promise<{ points: VectorPoint[]; next: LivePointsCursor | null }>;
+}
+
 /** The scope as the flat payload fields every adapter filters on. */
 export type ScopeFields = Record<(typeof SCOPE_FIELDS)[number], string>;
 export const SCOPE_FIELDS = ['tenant', 'prompt', 'version', 'model', 'params'] as const;
@@ -76,6 +91,17 @@ export function scopeFields(scope: VectorScope): ScopeFields {
     model: scope.model,
     params: scope.paramsHash,
   };
+}
+
+/** One string per scope (every field, in order): entries under the same key share a scope exactly. */
+export function scopeKey(scope: VectorScope): string {
+  const fields = scopeFields(scope);
+  return JSON.stringify(SCOPE_FIELDS.map((f) => fields[f]));
+}
+
+/** Whether a scope's fields meet every condition of a delete selector's fields. */
+export function fieldsMatch(fields: ScopeFields, wanted: Partial<ScopeFields>): boolean {
+  return Object.entries(wanted).every(([k, v]) => fields[k as keyof ScopeFields] === v);
 }
 
 /** The conditions of a delete selector; refuses an empty one (it would delete everything). */
