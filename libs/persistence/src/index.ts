@@ -50,6 +50,9 @@ export * from './evals/judge-model.js';
 export * from './metrics/metrics-history.repository.js';
 export { TypeormMetricsHistoryRepository } from './metrics/typeorm-metrics-history.repository.js';
 export { InMemoryMetricsHistoryRepository } from './testing/in-memory-metrics-history.repository.js';
+export * from './metrics/alert-state.repository.js';
+export { TypeormAlertStateRepository } from './metrics/typeorm-alert-state.repository.js';
+export { InMemoryAlertStateRepository } from './testing/in-memory-alert-state.repository.js';
 
 export { InMemoryEvalRunRepository } from './testing/in-memory-eval-run.repository.js';
 export { InMemoryPromptRegistryRepository } from './testing/in-memory-prompt-registry.repository.js';

@@ -1,5 +1,6 @@
-import { InMemoryEvalRunRepository, InMemoryMetricsHistoryRepository, InMemoryProcessedMessageStore, InMemoryPromptRegistryRepository, InMemoryTenantRepository } from '#persistence';
+import { InMemoryAlertStateRepository, InMemoryEvalRunRepository, InMemoryMetricsHistoryRepository, InMemoryProcessedMessageStore, InMemoryPromptRegistryRepository, InMemoryTenantRepository } from '#persistence';
 import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
+import { describeAlertStateRepositoryContract } from './alert-state-repository.contract.js';
 import { describeMetricsHistoryRepositoryContract } from './metrics-history-repository.contract.js';
 import { describeProcessedMessageStoreContract, type ProcessedMessageStoreSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
@@ -8,6 +9,7 @@ import { describeTenantRepositoryContract } from './tenant-repository.contract.j
 describePromptRegistryContract('in-memory fake', () => new InMemoryPromptRegistryRepository());
 describeEvalRunRepositoryContract('in-memory fake', () => new InMemoryEvalRunRepository());
 describeMetricsHistoryRepositoryContract('in-memory fake', () => new InMemoryMetricsHistoryRepository());
+describeAlertStateRepositoryContract('in-memory fake', () => new InMemoryAlertStateRepository());
 
 describeTenantRepositoryContract('in-memory fake', () => {
   const tenants = new InMemoryTenantRepository();

@@ -7,6 +7,7 @@ import {
   runMigrations,
   startEmbeddedPostgres,
   TypeormEvalRunRepository,
+  TypeormAlertStateRepository,
   TypeormMetricsHistoryRepository,
   TypeormProcessedMessageStore,
   WriteBehindProcessedMessageStore,
@@ -18,6 +19,7 @@ import type { DataSource } from 'typeorm';
 import { uniqueName } from './contract-helpers.js';
 import { describeDataSourceContract } from './data-source.contract.js';
 import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
+import { describeAlertStateRepositoryContract } from './alert-state-repository.contract.js';
 import { describeMetricsHistoryRepositoryContract } from './metrics-history-repository.contract.js';
 import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
@@ -128,6 +130,7 @@ describe('WriteBehindProcessedMessageStore', () => {
 describeDataSourceContract('PGlite', () => ds, true);
 describeEvalRunRepositoryContract('TypeORM on PGlite', () => new TypeormEvalRunRepository(ds));
 describeMetricsHistoryRepositoryContract('TypeORM on PGlite', () => new TypeormMetricsHistoryRepository(ds));
+describeAlertStateRepositoryContract('TypeORM on PGlite', () => new TypeormAlertStateRepository(ds));
 
 describe('TypeormProcessedMessageStore batching', () => {
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);

@@ -1,6 +1,7 @@
 import {
   openDataSource,
   TypeormEvalRunRepository,
+  TypeormAlertStateRepository,
   TypeormMetricsHistoryRepository,
   TypeormProcessedMessageStore,
   TypeormPromptRegistryRepository,
@@ -9,6 +10,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { describeDataSourceContract } from './data-source.contract.js';
 import { describeEvalRunRepositoryContract } from './eval-run-repository.contract.js';
+import { describeAlertStateRepositoryContract } from './alert-state-repository.contract.js';
 import { describeMetricsHistoryRepositoryContract } from './metrics-history-repository.contract.js';
 import { describeProcessedMessageStoreContract, sqlSubject } from './processed-message-store.contract.js';
 import { describePromptRegistryContract } from './prompt-registry.contract.js';
@@ -50,3 +52,4 @@ describeProcessedMessageStoreContract(
 describeDataSourceContract('Postgres', () => ds);
 describeEvalRunRepositoryContract('TypeORM on Postgres', () => new TypeormEvalRunRepository(ds));
 describeMetricsHistoryRepositoryContract('TypeORM on Postgres', () => new TypeormMetricsHistoryRepository(ds));
+describeAlertStateRepositoryContract('TypeORM on Postgres', () => new TypeormAlertStateRepository(ds));
