@@ -6,6 +6,7 @@ import { openDataSource, startEmbeddedPostgres, type EmbeddedPostgres } from '#p
 import type { Completion } from '#contracts';
 import type { DataSource } from 'typeorm';
 import { normalize } from './embedder.js';
+import { MemoryVectorStore } from './memory.vector-store.js';
 import { PgVectorStore } from './pg.vector-store.js';
 import { TieredVectorStore } from './tiered.vector-store.js';
 import type { VectorPoint, VectorScope } from './vector.store.js';
@@ -149,6 +150,27 @@ describe('TieredVectorStore over pgvector on PGlite', () => {
     expect(again.size).toBe(2);
     expect(keysOf(await again.search(sparse(14), scope, { limit: 5, now: T0 })).sort()).toEqual(['e3', 'e4']);
     await again.close();
+  });
+
+  it('ranks like a brute-force search after many entries were replaced, sparse and dense mixed', async () => {
+    const store = await open();
+    const reference = new MemoryVectorStore('reference', DIMS);
+    // A fixed pseudo-random sequence, so a failure can be replayed.
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const vector = () => (next() < 0.2 ? dense(next() * 100) : sparse(...Array.from({ length: 2 + Math.floor(next() * 4) }, () => Math.floor(next() * DIMS))));
+    for (let round = 0; round < 3; round += 1) {
+      const points = Array.from({ length: 120 }, (_, i) => point(`r${i}`, vector()));
+      await store.upsert(points);
+      await reference.upsert(points);
+    }
+    for (let q = 0; q < 30; q += 1) {
+      const v = vector();
+      const got = await store.search(v, scope, { limit: 3, now: T0 });
+      const want = await reference.search(v, scope, { limit: 3, now: T0 });
+      expect(got.map((n) => n.similarity.toFixed(5))).toEqual(want.map((n) => n.similarity.toFixed(5)));
+    }
+    await store.close();
   });
 
   it('sees its own writes made while the start-up load runs, and the entries loaded', async () => {

@@ -35,11 +35,8 @@ interface Held {
   text: string;
   completion: Completion;
   expiresAt: Date;
-}
-
-interface Partition {
-  fields: ScopeFields;
-  entries: Map<string, Held>;
+  /** Its place in its scope's index. */
+  slot: number;
 }
 
 function held(point: VectorPoint, scope: string, dimensions: number): Held {
@@ -61,7 +58,7 @@ function held(point: VectorPoint, scope: string, dimensions: number): Held {
   } else {
     values = Float32Array.from(v);
   }
-  return { key: point.key, scope, indexes, values, text: point.text, completion: structuredClone(point.completion), expiresAt: new Date(point.expiresAt) };
+  return { key: point.key, scope, indexes, values, text: point.text, completion: structuredClone(point.completion), expiresAt: new Date(point.expiresAt), slot: -1 };
 }
 
 function similarity(query: Float32Array, h: Held): number {
@@ -71,11 +68,128 @@ function similarity(query: Float32Array, h: Held): number {
   return sum;
 }
 
+type Scored = { h: Held; s: number };
+
+/** Keeps `best` the `limit` highest-scoring so far, most similar first (limit is a handful: insertion beats a heap). */
+function offer(best: Scored[], limit: number, h: Held, s: number): void {
+  if (best.length === limit && s <= best[limit - 1]!.s) return;
+  let i = best.length - (best.length === limit ? 1 : 0);
+  while (i > 0 && best[i - 1]!.s < s) {
+    best[i] = best[i - 1]!;
+    i -= 1;
+  }
+  best[i] = { h, s };
+}
+
+/**
+ * The entries of one exact scope. Sparse vectors are also in an inverted index (per dimension: the
+ * slots and weights of the entries non-zero there), so a search adds up only the dimensions the
+ * query and an entry share; dense vectors are scored one by one.
+ */
+class ScopeIndex {
+  readonly entries = new Map<string, Held>();
+  private slots: (Held | null)[] = [];
+  private postingSlots: number[][];
+  private postingWeights: number[][];
+  private readonly dense = new Set<Held>();
+  private dead = 0;
+  private scores = new Float64Array(0);
+  private seen = new Uint8Array(0);
+
+  constructor(
+    readonly fields: ScopeFields,
+    private readonly dimensions: number,
+  ) {
+    this.postingSlots = Array.from({ length: dimensions }, () => []);
+    this.postingWeights = Array.from({ length: dimensions }, () => []);
+  }
+
+  add(h: Held): void {
+    this.entries.set(h.key, h);
+    if (!h.indexes) {
+      this.dense.add(h);
+      return;
+    }
+    h.slot = this.slots.length;
+    this.slots.push(h);
+    for (let j = 0; j < h.indexes.length; j += 1) {
+      this.postingSlots[h.indexes[j]!]!.push(h.slot);
+      this.postingWeights[h.indexes[j]!]!.push(h.values[j]!);
+    }
+  }
+
+  remove(h: Held): void {
+    this.entries.delete(h.key);
+    if (!h.indexes) {
+      this.dense.delete(h);
+      return;
+    }
+    this.slots[h.slot] = null;
+    this.dead += 1;
+    // Postings of removed entries are skipped until they outnumber the live ones, then rebuilt.
+    if (this.dead > 64 && this.dead > this.entries.size) this.rebuild();
+  }
+
+  search(query: Float32Array, limit: number, now: number): Scored[] {
+    const best: Scored[] = [];
+    const n = this.slots.length;
+    if (this.scores.length < n) {
+      this.scores = new Float64Array(Math.max(n, this.scores.length * 2));
+      this.seen = new Uint8Array(this.scores.length);
+    }
+    const touched: number[] = [];
+    for (let d = 0; d < query.length; d += 1) {
+      const q = query[d]!;
+      if (q === 0) continue;
+      const slots = this.postingSlots[d]!;
+      const weights = this.postingWeights[d]!;
+      for (let i = 0; i < slots.length; i += 1) {
+        const slot = slots[i]!;
+        if (this.seen[slot] === 0) {
+          this.seen[slot] = 1;
+          touched.push(slot);
+        }
+        this.scores[slot]! += q * weights[i]!;
+      }
+    }
+    for (const slot of touched) {
+      const h = this.slots[slot];
+      if (h && h.expiresAt.getTime() > now) offer(best, limit, h, this.scores[slot]!);
+      this.scores[slot] = 0;
+      this.seen[slot] = 0;
+    }
+    for (const h of this.dense) if (h.expiresAt.getTime() > now) offer(best, limit, h, dot(query, h.values));
+    // Entries sharing no dimension with the query score exactly 0: score them all when they could rank.
+    if (best.length < limit || best[best.length - 1]!.s <= 0) return this.scan(query, limit, now);
+    return best;
+  }
+
+  /** Every live entry scored one by one. */
+  private scan(query: Float32Array, limit: number, now: number): Scored[] {
+    const best: Scored[] = [];
+    for (const h of this.entries.values()) if (h.expiresAt.getTime() > now) offer(best, limit, h, similarity(query, h));
+    return best;
+  }
+
+  private rebuild(): void {
+    const sparse = [...this.entries.values()].filter((h) => h.indexes);
+    this.slots = [];
+    this.dead = 0;
+    this.postingSlots = Array.from({ length: this.dimensions }, () => []);
+    this.postingWeights = Array.from({ length: this.dimensions }, () => []);
+    for (const h of sparse) {
+      this.entries.delete(h.key);
+      this.add(h);
+    }
+  }
+}
+
 /**
  * An in-memory index in front of a persistent vector store that no other process uses (embedded
  * mode: one process, data directory locked), the semantic counterpart of `TieredCacheStore`'s sole
- * owner. Entries are partitioned by exact scope, so a search reads its own scope only, and scored by
- * a dot product over the stored vector's non-zero dimensions (all of them for dense vectors).
+ * owner. Entries are partitioned by exact scope, so a search reads its own scope only; inside a
+ * scope, sparse vectors (the local embedder's hashed n-grams) are scored through an inverted index
+ * over their non-zero dimensions, dense ones by a dot product each.
  * Writes go to memory at once and to the persistent store behind, one statement at a time, so a
  * restart keeps them (`close` waits for them). At start the live entries are read back in pages;
  * until the last page is in, searches go to the persistent store, so readiness never waits on it.
@@ -89,7 +203,7 @@ export class TieredVectorStore implements VectorStore {
   private readonly maxEntries: number;
   private readonly loadChunk: number;
   private readonly maxBatchSize: number;
-  private readonly partitions = new Map<string, Partition>();
+  private readonly partitions = new Map<string, ScopeIndex>();
   /** Every held entry, least recently written or returned first. */
   private readonly recency = new Map<string, Held>();
   private loading: Promise<void> | null = null;
@@ -154,21 +268,7 @@ export class TieredVectorStore implements VectorStore {
     }
     const partition = this.partitions.get(key);
     if (!partition) return [];
-    const limit = options.limit ?? 5;
-    const now = (options.now ?? new Date()).getTime();
-    // The best `limit` so far, most similar first (limit is a handful: insertion beats a heap).
-    const best: { h: Held; s: number }[] = [];
-    for (const h of partition.entries.values()) {
-      if (h.expiresAt.getTime() <= now) continue;
-      const s = similarity(vector, h);
-      if (best.length === limit && s <= best[limit - 1]!.s) continue;
-      let i = best.length - (best.length === limit ? 1 : 0);
-      while (i > 0 && best[i - 1]!.s < s) {
-        best[i] = best[i - 1]!;
-        i -= 1;
-      }
-      best[i] = { h, s };
-    }
+    const best = partition.search(vector, options.limit ?? 5, (options.now ?? new Date()).getTime());
     return best.map(({ h, s }) => {
       this.recency.delete(h.key);
       this.recency.set(h.key, h);
@@ -210,10 +310,10 @@ export class TieredVectorStore implements VectorStore {
     if (old) this.drop(old);
     let partition = this.partitions.get(h.scope);
     if (!partition) {
-      partition = { fields, entries: new Map() };
+      partition = new ScopeIndex(fields, this.dimensions);
       this.partitions.set(h.scope, partition);
     }
-    partition.entries.set(h.key, h);
+    partition.add(h);
     this.recency.set(h.key, h);
     for (const oldest of this.recency.values()) {
       if (this.recency.size <= this.maxEntries) break;
@@ -225,7 +325,7 @@ export class TieredVectorStore implements VectorStore {
     this.recency.delete(h.key);
     const partition = this.partitions.get(h.scope);
     if (!partition) return;
-    partition.entries.delete(h.key);
+    partition.remove(h);
     if (partition.entries.size === 0) this.partitions.delete(h.scope);
   }
 
