@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Publisher, Transport } from '#messaging';
 import { createLogger } from '#observability';
-import { TypeormMetricsHistoryRepository, type MetricsHistoryRepository } from '#persistence';
+import { TypeormAlertStateRepository, TypeormMetricsHistoryRepository, type AlertStateRepository, type MetricsHistoryRepository } from '#persistence';
 import { AlertEngine, type AlertClock, type AlertSink } from './alerts/alert.engine.js';
 import { BusAlertSink, WebhookAlertSink } from './alerts/alert.sinks.js';
 import { HistoryPersistence } from './history/history.persistence.js';
@@ -15,7 +15,7 @@ const systemClock: AlertClock = { now: () => Date.now() };
 /** The metrics stage's dependencies from its parsed configuration (distributed and embedded mode alike). */
 export function metricsDepsFromConfig(
   config: MetricsConfig,
-  platform: { publisher: Publisher; transport?: Transport; clock?: AlertClock; dataSource?: DataSource | null; historyRepository?: MetricsHistoryRepository },
+  platform: { publisher: Publisher; transport?: Transport; clock?: AlertClock; dataSource?: DataSource | null; historyRepository?: MetricsHistoryRepository; alertState?: AlertStateRepository },
 ): MetricsDeps {
   const clock = platform.clock ?? systemClock;
   const memoryMs = config.BALLAST_METRICS_HISTORY_HOURS * 3_600_000;
@@ -24,6 +24,9 @@ export function metricsDepsFromConfig(
   const persistence = repository
     ? new HistoryPersistence({ history, repository, writer: randomUUID(), now: () => clock.now(), memoryMs, retentionMs: config.BALLAST_METRICS_RETENTION_HOURS * 3_600_000 })
     : undefined;
+  // Alert state goes where the history goes: shared history means every replica detects the same
+  // conditions, so they claim each transition in one table and only the winner publishes it.
+  const alertState = platform.alertState ?? (platform.dataSource ? new TypeormAlertStateRepository(platform.dataSource) : undefined);
   const sinks: AlertSink[] = [new BusAlertSink(platform.publisher)];
   if (config.BALLAST_ALERT_WEBHOOK_URL) sinks.push(new WebhookAlertSink(config.BALLAST_ALERT_WEBHOOK_URL, config.BALLAST_ALERT_WEBHOOK_TIMEOUT_MS));
   const log = createLogger({ service: 'metrics' }).child({ logger: 'ballast.alerts' });
@@ -31,6 +34,8 @@ export function metricsDepsFromConfig(
     history,
     clock,
     sinks,
+    ...(alertState ? { state: alertState } : {}),
+    resolvedRetentionMs: config.BALLAST_METRICS_RETENTION_HOURS * 3_600_000,
     // The message only: a fetch error's cause can carry the webhook's address, which is a secret.
     onSinkError: (sink, error) => log.warn({ sink, error: error instanceof Error ? error.message : String(error) }, 'alert not delivered'),
   });

@@ -62,7 +62,7 @@ describe('metrics service', () => {
     await waitUntil(() => broker.records(TOPICS.alerts).length > 0, 'an alert on ballast.alerts.v1', 10_000);
     const alert = Alert.parse((JSON.parse(broker.records(TOPICS.alerts)[0]!.value.toString()) as Envelope<Alert>).payload);
     expect(alert).toMatchObject({ kind: 'dlq_growth', state: 'firing', value: 12 });
-    expect(deps.alerts.open().map((a) => a.kind)).toEqual(['dlq_growth']);
+    expect((await deps.alerts.open()).map((a) => a.kind)).toEqual(['dlq_growth']);
 
     // Ten minutes later the window holds no dead letters: one resolved record follows.
     now += 10 * 60_000;

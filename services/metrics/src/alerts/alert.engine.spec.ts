@@ -1,5 +1,8 @@
 import type { Alert } from '#contracts';
+import { InMemoryAlertStateRepository, openDataSource, startEmbeddedPostgres, TypeormAlertStateRepository, type AlertStateRepository, type EmbeddedPostgres } from '#persistence';
+import type { DataSource } from 'typeorm';
 import { seededRandom } from '../../../inference/src/simulator/latency.js';
+import { dashboardSeries } from '../dashboard/dashboard.series.js';
 import { MINUTE_MS, MetricsHistory, type SeriesLabels } from '../history/metrics-history.js';
 import { AlertEngine, type AlertSink } from './alert.engine.js';
 
@@ -138,13 +141,13 @@ describe('AlertEngine firing and resolving', () => {
     expect(spikes[0]!.labels).toEqual({ tenant: 'acme', prompt: 'support-answer' });
     expect(spikes[1]!.key).toBe(spikes[0]!.key);
     expect(Date.parse(spikes[1]!.resolvedAt!)).toBeGreaterThan(Date.parse(spikes[0]!.firedAt));
-    expect(engine.open()).toEqual([]);
-    expect(engine.recentlyResolved()[0]!.kind).toBeDefined();
+    expect(await engine.open()).toEqual([]);
+    expect((await engine.recentlyResolved())[0]!.kind).toBe('token_spike');
   });
 
   it('lists a firing alert as open, with its value above the threshold', async () => {
     const { engine } = await simulate(ttft, step(2));
-    const open = engine.open().find((a) => a.kind === 'ttft_drift');
+    const open = (await engine.open()).find((a) => a.kind === 'ttft_drift');
     expect(open?.state).toBe('firing');
     expect(open!.value).toBeGreaterThanOrEqual(open!.threshold);
     expect(open!.baseline).toBeLessThan(open!.value);
@@ -182,4 +185,90 @@ describe('AlertEngine firing and resolving', () => {
     expect(got.map((a) => a.kind)).toEqual(['dlq_growth']);
     expect(errors).toEqual(['broken']);
   });
+});
+
+/**
+ * Metrics replicas over one alert state: each replica's history holds the same minutes (as when they
+ * share it through Postgres: the same seeded series fed to each), and every tick all replicas
+ * evaluate at once. `restartAt`: at that minute replica 0 is replaced by a new engine whose history
+ * is reloaded (the same minutes again) — a restart.
+ */
+async function replicas(state: AlertStateRepository, feed: Feed, level: (minute: number) => number, options: { count: number; restartAt?: number; until?: number }) {
+  let now = 0;
+  const delivered: { replica: string; alert: Alert }[] = [];
+  const start = (name: string, upTo: number) => {
+    const history = new MetricsHistory(24 * 3_600_000);
+    const n = noise(7);
+    for (let minute = 0; minute < upTo; minute++) feed(history, minute * MINUTE_MS, level(minute), n);
+    const sink: AlertSink = { name: 'test', deliver: async (alert) => void delivered.push({ replica: name, alert }) };
+    return { name, history, n, engine: new AlertEngine({ history, clock: { now: () => now }, sinks: [sink], state }) };
+  };
+  const running = Array.from({ length: options.count }, (_, i) => start(`replica-${i}`, 0));
+  for (let minute = 0; minute < (options.until ?? MINUTES); minute++) {
+    if (minute === options.restartAt) running[0] = start('replica-0-restarted', minute);
+    for (const r of running) feed(r.history, minute * MINUTE_MS, level(minute), r.n);
+    const ticks = minute >= ONSET ? [15_000, 30_000, 45_000, 59_999] : [59_999];
+    for (const tick of ticks) {
+      now = minute * MINUTE_MS + tick;
+      await Promise.all(running.map((r) => r.engine.evaluate()));
+    }
+  }
+  return { delivered, running };
+}
+
+const spikeFor10 = (minute: number) => (minute >= ONSET && minute < ONSET + 10 ? 2.5 : 1);
+
+let pg: EmbeddedPostgres | undefined;
+let ds: DataSource | undefined;
+afterAll(async () => {
+  await ds?.destroy();
+  await pg?.stop();
+});
+
+describe.each([
+  ['the in-memory fake', async (): Promise<AlertStateRepository> => new InMemoryAlertStateRepository()],
+  [
+    'PGlite',
+    async (): Promise<AlertStateRepository> => {
+      if (!ds) {
+        pg = await startEmbeddedPostgres();
+        ds = await openDataSource({ url: pg.url, poolSize: pg.maxConnections });
+      }
+      await ds.query('DELETE FROM metrics_alerts');
+      return new TypeormAlertStateRepository(ds);
+    },
+  ],
+] as const)('AlertEngine over a shared alert state (%s)', (_name, createState) => {
+  it('two replicas evaluating the same series publish one firing and one resolved alert between them', async () => {
+    const { delivered } = await replicas(await createState(), tokens, spikeFor10, { count: 2 });
+    const spikes = delivered.filter((d) => d.alert.kind === 'token_spike');
+    expect(spikes.map((d) => d.alert.state)).toEqual(['firing', 'resolved']);
+    expect(spikes[1]!.alert.key).toBe(spikes[0]!.alert.key);
+    expect(spikes[1]!.alert.firedAt).toBe(spikes[0]!.alert.firedAt);
+    // Without a shared state each replica publishes its own pair (the per-process behaviour without a database).
+    const apart = await Promise.all([simulate(tokens, spikeFor10), simulate(tokens, spikeFor10)]);
+    expect(apart.flatMap((r) => r.delivered).filter((a) => a.kind === 'token_spike').map((a) => a.state)).toEqual(['firing', 'resolved', 'firing', 'resolved']);
+  }, 60_000);
+
+  it('a restarted replica does not fire an alert already open again, and publishes its resolve when the condition clears', async () => {
+    const { delivered } = await replicas(await createState(), tokens, spikeFor10, { count: 1, restartAt: ONSET + 6 });
+    const spikes = delivered.filter((d) => d.alert.kind === 'token_spike');
+    expect(spikes.map((d) => [d.replica, d.alert.state])).toEqual([
+      ['replica-0', 'firing'],
+      ['replica-0-restarted', 'resolved'],
+    ]);
+    expect(spikes[1]!.alert.firedAt).toBe(spikes[0]!.alert.firedAt);
+  }, 60_000);
+
+  it("the dashboard's open alerts are the shared state: a replica that fired nothing lists the other's alert, with its latest value", async () => {
+    const state = await createState();
+    const { running } = await replicas(state, tokens, spikeFor10, { count: 1, until: ONSET + 5 });
+    const fired = await running[0]!.engine.open();
+    expect(fired.map((a) => a.kind)).toContain('token_spike');
+    const idle = new AlertEngine({ history: new MetricsHistory(), clock: { now: () => (ONSET + 5) * MINUTE_MS }, sinks: [], state });
+    const series = await dashboardSeries(new MetricsHistory(), idle, { from: ONSET * MINUTE_MS, to: (ONSET + 5) * MINUTE_MS }, 'all');
+    expect(series.alerts.open).toEqual(fired);
+    const spike = series.alerts.open.find((a) => a.kind === 'token_spike')!;
+    expect(spike.value).toBeGreaterThanOrEqual(spike.threshold);
+  }, 60_000);
 });

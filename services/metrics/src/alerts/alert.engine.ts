@@ -1,4 +1,5 @@
 import type { Alert } from '#contracts';
+import { InMemoryAlertStateRepository, type AlertStateRepository, type StoredAlert } from '#persistence';
 import { MINUTE_MS, MetricsHistory, emptyBucket, tokenCount, type GroupQuery, type MinuteBucket } from '../history/metrics-history.js';
 import {
   detectCountGrowth,
@@ -25,6 +26,14 @@ export interface AlertEngineOptions {
   clock: AlertClock;
   sinks: readonly AlertSink[];
   onSinkError?: (sink: string, error: unknown) => void;
+  /**
+   * Which alerts are open. Shared (Postgres, PGlite) when the history is: every replica and every
+   * restart then see one state, and a transition is published only by the engine whose claim on it
+   * succeeded. Default: this process's memory.
+   */
+  state?: AlertStateRepository;
+  /** How long resolved alerts are kept for the dashboard before `sweep()` deletes them (default 24 h). */
+  resolvedRetentionMs?: number;
 }
 
 /** Window lengths in minutes: recent, and the baseline right before it. */
@@ -44,6 +53,26 @@ interface Candidate {
   message: string;
 }
 
+/** Resolved alerts the dashboard lists. */
+const RESOLVED_SHOWN = 50;
+
+/** A stored alert as the record published and shown; a resolved one's message says so. */
+function toAlert(a: StoredAlert): Alert {
+  return {
+    kind: a.kind as Kind,
+    severity: a.severity as Alert['severity'],
+    labels: a.labels,
+    message: a.resolvedAt ? `resolved: ${a.message}` : a.message,
+    value: a.value,
+    baseline: a.baseline,
+    threshold: a.threshold,
+    firedAt: a.firedAt.toISOString(),
+    state: a.resolvedAt ? 'resolved' : 'firing',
+    key: a.key,
+    resolvedAt: a.resolvedAt ? a.resolvedAt.toISOString() : null,
+  };
+}
+
 const CRITICAL: ReadonlySet<Kind> = new Set(['quality_drop', 'dlq_growth', 'cache_hit_rate_collapse']);
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 const clean = (labels: Record<string, string | undefined>): Record<string, string> =>
@@ -57,58 +86,69 @@ export function alertKey(kind: string, labels: Record<string, string>): string {
 
 /**
  * Runs every detector over the per-minute history and turns their findings into alerts: `firing`
- * once when a condition starts (deduplicated while it lasts), `resolved` once when it clears.
- * Called on a timer (`AlertScheduler`), never on the request path.
+ * once when a condition starts (deduplicated while it lasts, across replicas and restarts when the
+ * state is shared), `resolved` once when it clears. Called on a timer (`AlertScheduler`), never on
+ * the request path.
  */
 export class AlertEngine {
-  private readonly firing = new Map<string, Alert>();
-  private readonly resolved: Alert[] = [];
+  private readonly state: AlertStateRepository;
 
-  constructor(private readonly options: AlertEngineOptions) {}
+  constructor(private readonly options: AlertEngineOptions) {
+    this.state = options.state ?? new InMemoryAlertStateRepository(RESOLVED_SHOWN);
+  }
 
-  /** Alerts firing now, oldest first. */
-  open(): Alert[] {
-    return [...this.firing.values()];
+  /** Alerts firing now (in every replica, when the state is shared), oldest first; `value` is the latest one seen. */
+  async open(): Promise<Alert[]> {
+    return (await this.state.listOpen()).map((a) => toAlert({ ...a, value: a.lastValue }));
   }
 
   /** The most recently resolved alerts, newest first (at most 50). */
-  recentlyResolved(): Alert[] {
-    return [...this.resolved];
+  async recentlyResolved(): Promise<Alert[]> {
+    return (await this.state.listResolved(RESOLVED_SHOWN)).map(toAlert);
   }
 
-  /** Evaluates every detector at the clock's time; returns the alerts that fired or resolved. */
+  /** Deletes resolved alerts past their retention; returns how many. */
+  async sweep(): Promise<number> {
+    return this.state.deleteResolvedBefore(new Date(this.options.clock.now() - (this.options.resolvedRetentionMs ?? 24 * 3_600_000)));
+  }
+
+  /**
+   * Evaluates every detector at the clock's time; returns the alerts that fired or resolved here.
+   * A condition that starts is claimed in the state (only the first claim on its key wins, so
+   * replicas evaluating the same history publish it once); one that holds updates the open alert's
+   * latest value; an open alert whose condition no longer holds is claimed resolved, once.
+   */
   async evaluate(): Promise<Alert[]> {
     const now = this.options.clock.now();
     const found = new Map<string, Candidate>();
     for (const candidate of this.detect(now)) found.set(alertKey(candidate.kind, candidate.labels), candidate);
 
+    const at = new Date(now);
+    const open = new Set((await this.state.listOpen()).map((a) => a.key));
     const changes: Alert[] = [];
-    const at = new Date(now).toISOString();
     for (const [key, c] of found) {
-      if (this.firing.has(key)) continue;
-      const alert: Alert = {
+      const value = round(c.finding.value);
+      if (open.has(key)) {
+        await this.state.observe(key, value, at);
+        continue;
+      }
+      const alert = {
+        key,
         kind: c.kind,
         severity: CRITICAL.has(c.kind) ? 'critical' : 'warning',
         labels: c.labels,
         message: c.message,
-        value: round(c.finding.value),
+        value,
         baseline: c.finding.baseline === null ? null : round(c.finding.baseline),
         threshold: round(c.finding.threshold),
         firedAt: at,
-        state: 'firing',
-        key,
-        resolvedAt: null,
-      };
-      this.firing.set(key, alert);
-      changes.push(alert);
+      } as const;
+      if (await this.state.claimFiring(alert)) changes.push(toAlert({ ...alert, lastValue: value, lastSeenAt: at, resolvedAt: null }));
     }
-    for (const [key, alert] of this.firing) {
+    for (const key of open) {
       if (found.has(key)) continue;
-      this.firing.delete(key);
-      const done: Alert = { ...alert, state: 'resolved', resolvedAt: at, message: `resolved: ${alert.message}` };
-      this.resolved.unshift(done);
-      this.resolved.splice(50);
-      changes.push(done);
+      const done = await this.state.claimResolve(key, at);
+      if (done) changes.push(toAlert(done));
     }
     for (const alert of changes) await this.deliver(alert);
     return changes;

@@ -67,12 +67,12 @@ export class DashboardController {
   }
 
   @Get('api/series')
-  series(
+  async series(
     @Headers('authorization') authorization: string | undefined,
     @Query('from') from: string | undefined,
     @Query('to') to: string | undefined,
     @Res() reply: Reply,
-  ): void {
+  ): Promise<void> {
     const access = metricsAccess(authorization);
     if (access === 'refused') {
       reply.header('WWW-Authenticate', 'Bearer realm="metrics"');
@@ -81,7 +81,7 @@ export class DashboardController {
     }
     try {
       const range = parseRange({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, this.deps.clock.now());
-      send(reply, 200, 'application/json; charset=utf-8', dashboardSeries(this.deps.history, this.deps.alerts, range, access));
+      send(reply, 200, 'application/json; charset=utf-8', await dashboardSeries(this.deps.history, this.deps.alerts, range, access));
     } catch (error) {
       if (!(error instanceof BallastError)) throw error;
       send(reply, 400, 'application/json; charset=utf-8', apiError(error.code, error.message));

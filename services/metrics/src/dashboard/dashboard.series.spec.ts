@@ -35,8 +35,8 @@ describe('dashboardSeries', () => {
   Object.assign(q, { n: 2, sum: 1.5, sumSq: 1.25 });
   const engine = new AlertEngine({ history, clock: { now: () => T0 }, sinks: [] });
 
-  it('gives one value per minute for every chart, totals across tenants, quality per prompt version', () => {
-    const s = dashboardSeries(history, engine, { from: T0, to: T0 + 3 * MINUTE_MS }, 'without-tenants');
+  it('gives one value per minute for every chart, totals across tenants, quality per prompt version', async () => {
+    const s = await dashboardSeries(history, engine, { from: T0, to: T0 + 3 * MINUTE_MS }, 'without-tenants');
     expect(s.minutes).toEqual([T0 / 1000, T0 / 1000 + 60, T0 / 1000 + 120]);
     expect(s.traffic).toEqual({ completed: [3, 0, 0], blocked: [1, 0, 0], failed: [0, 0, 0] });
     expect(s.latencyMs.p95[0]).toBeGreaterThanOrEqual(119);
@@ -45,8 +45,8 @@ describe('dashboardSeries', () => {
     expect(s.tenants).toBeUndefined();
   });
 
-  it('adds per-tenant traffic only with full access', () => {
-    const s = dashboardSeries(history, engine, { from: T0, to: T0 + MINUTE_MS }, 'all');
+  it('adds per-tenant traffic only with full access', async () => {
+    const s = await dashboardSeries(history, engine, { from: T0, to: T0 + MINUTE_MS }, 'all');
     expect(s.tenants?.map((t) => [t.tenant, t.requests[0]]).sort()).toEqual([['acme', 3], ['globex', 1]]);
   });
 });

@@ -64,7 +64,7 @@ function redact(alert: Alert, access: DashboardSeries['access']): Alert {
 }
 
 /** Builds the dashboard's per-minute series from the history and the alert engine. */
-export function dashboardSeries(history: MetricsHistory, alerts: AlertEngine, range: { from: number; to: number }, access: DashboardSeries['access']): DashboardSeries {
+export async function dashboardSeries(history: MetricsHistory, alerts: AlertEngine, range: { from: number; to: number }, access: DashboardSeries['access']): Promise<DashboardSeries> {
   const first = MetricsHistory.minuteOf(range.from);
   const minutes: number[] = [];
   for (let m = first; m < range.to; m += MINUTE_MS) minutes.push(m);
@@ -98,7 +98,8 @@ export function dashboardSeries(history: MetricsHistory, alerts: AlertEngine, ra
     cacheHitRate: series((b) => (b.cache.lookups > 0 ? b.cache.hits / b.cache.lookups : null)),
     verdicts: { pass: series((b) => b.verdicts.pass), redact: series((b) => b.verdicts.redact), block: series((b) => b.verdicts.block) },
     quality,
-    alerts: { open: alerts.open().map((a) => redact(a, access)), resolved: alerts.recentlyResolved().map((a) => redact(a, access)) },
+    // The alert state every replica shares (when it is stored), not only what this process fired.
+    alerts: { open: (await alerts.open()).map((a) => redact(a, access)), resolved: (await alerts.recentlyResolved()).map((a) => redact(a, access)) },
   };
   if (access === 'all') {
     out.tenants = history.groups({ by: ['tenant'], histograms: false }, first, range.to).map((g) => ({

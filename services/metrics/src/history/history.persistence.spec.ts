@@ -123,7 +123,7 @@ describe('HistoryPersistence', () => {
     const restarted = replica(repository, clock, 'replica-c');
     expect(await restarted.persistence.load()).toBeGreaterThan(MINUTES);
     const engine = new AlertEngine({ history: restarted.history, clock: { now: () => clock.now }, sinks: [] });
-    const series = dashboardSeries(restarted.history, engine, { from: T0, to: T0 + MINUTES * MINUTE_MS }, 'all');
+    const series = await dashboardSeries(restarted.history, engine, { from: T0, to: T0 + MINUTES * MINUTE_MS }, 'all');
 
     const minutes = [...raw.keys()];
     const rows = [...raw.values()];

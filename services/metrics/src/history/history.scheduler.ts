@@ -10,7 +10,7 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 /**
  * Loads the stored history at start (so a restart keeps the charts and the detectors' baselines),
  * then every `historyFlushIntervalMs` writes this process's changed minutes and reads other
- * writers' new ones, sweeps minutes past retention, and flushes once more on shutdown.
+ * writers' new ones, sweeps minutes and resolved alerts past retention, and flushes once more on shutdown.
  */
 @Injectable()
 export class HistoryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +26,7 @@ export class HistoryScheduler implements OnApplicationBootstrap, OnApplicationSh
     if (!store) return;
     try {
       await store.sweep();
+      await this.deps.alerts.sweep();
       await store.load();
     } catch (error) {
       // The service still records and alerts from memory; the next refresh tries again.
@@ -37,7 +38,10 @@ export class HistoryScheduler implements OnApplicationBootstrap, OnApplicationSh
         await store.refresh();
       }), this.deps.historyFlushIntervalMs);
       this.timer.unref();
-      this.sweeper = setInterval(() => this.run(() => store.sweep()), SWEEP_INTERVAL_MS);
+      this.sweeper = setInterval(() => this.run(async () => {
+        await store.sweep();
+        await this.deps.alerts.sweep();
+      }), SWEEP_INTERVAL_MS);
       this.sweeper.unref();
     }
   }
