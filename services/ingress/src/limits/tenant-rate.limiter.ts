@@ -1,9 +1,12 @@
 import { BallastError, ERROR_CODES } from '#contracts';
 import type { Tenant, TenantRepository } from '#persistence';
+import { RefreshingCache } from '../lookups/refreshing.cache.js';
 
 export const REQUESTS_PER_MINUTE = 'requestsPerMinute';
 const WINDOW_MS = 60_000;
 const TENANT_CACHE_MS = 30_000;
+/** A tenant's record is served while refreshed in the background until it is this old. */
+const TENANT_MAX_STALE_MS = 300_000;
 const MAX_TRACKED = 10_000;
 
 /** What one request got from its tenant's `requestsPerMinute`. */
@@ -44,7 +47,7 @@ interface WindowState {
  */
 export class TenantRateLimiter {
   private readonly windows = new Map<string, WindowState>();
-  private readonly tenants = new Map<string, { tenant: Tenant | null; until: number }>();
+  private readonly tenants: RefreshingCache<Tenant | null>;
   private readonly now: () => number;
   private readonly maxBlockFraction: number;
 
@@ -54,6 +57,7 @@ export class TenantRateLimiter {
   ) {
     this.now = options.now ?? Date.now;
     this.maxBlockFraction = options.maxBlockFraction ?? 1 / 20;
+    this.tenants = new RefreshingCache({ freshMs: TENANT_CACHE_MS, maxStaleMs: TENANT_MAX_STALE_MS, maxEntries: MAX_TRACKED, now: this.now });
   }
 
   /** Counts one request against the tenant's limit; null when the tenant has none. */
@@ -79,16 +83,13 @@ export class TenantRateLimiter {
     }
   }
 
-  /** The tenant a request names (Kafka requests carry no key), read at most every 30 s; null when unknown. */
-  async tenantById(tenantId: string): Promise<Tenant | null> {
-    const now = this.now();
-    let hit = this.tenants.get(tenantId);
-    if (!hit || hit.until <= now) {
-      if (this.tenants.size >= MAX_TRACKED) this.tenants.clear();
-      hit = { tenant: await this.repository.findTenant(tenantId), until: now + TENANT_CACHE_MS };
-      this.tenants.set(tenantId, hit);
-    }
-    return hit.tenant;
+  /**
+   * The tenant a request names (Kafka requests carry no key), read at most every 30 s and refreshed
+   * in the background after that (a request does not wait for the database once the tenant is known);
+   * null when unknown.
+   */
+  tenantById(tenantId: string): Promise<Tenant | null> {
+    return this.tenants.get(tenantId, () => this.repository.findTenant(tenantId));
   }
 
   /** Like `admit`, for requests that name their tenant (Kafka). */

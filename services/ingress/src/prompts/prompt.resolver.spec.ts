@@ -64,3 +64,29 @@ describe('PromptResolver with a canary split', () => {
     expect(await resolver.resolve({ name: 'faq', label: 'staging' }, 'req-1')).toBeNull();
   });
 });
+
+describe('PromptResolver when the registry database is busy (PGlite behind write-behind batches)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('keeps answering with the cached label after its 60 s expire while the refresh waits, and follows a label move at once', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const registry = new InMemoryPromptRegistryRepository();
+    await registry.publish(def('v1 {{q}}'));
+    await registry.publish(def('v2 {{q}}'));
+    await registry.moveLabel('faq', 'production', 1, 'ada');
+    const resolver = resolverOn(registry);
+    expect((await resolver.resolve({ name: 'faq' }, 'req-1'))!.prompt.version).toBe(1);
+
+    // The database stops answering: every look-up from now on waits.
+    const blocked = jest.spyOn(registry, 'resolveLabel').mockImplementation(() => new Promise(() => undefined));
+    jest.setSystemTime(Date.now() + 61_000);
+    const answers = await Promise.all(ids(50).map((id) => resolver.resolve({ name: 'faq' }, id)));
+    expect(answers.map((a) => a!.prompt.version)).toEqual(Array(50).fill(1));
+    expect(blocked).toHaveBeenCalledTimes(1); // one background refresh, not one per request
+
+    blocked.mockRestore();
+    await registry.moveLabel('faq', 'production', 2, 'ada');
+    resolver.invalidate('faq'); // what RegistryEventsListener does on the ballast.registry.v1 event
+    expect((await resolver.resolve({ name: 'faq' }, 'req-1'))!.prompt.version).toBe(2);
+  });
+});

@@ -69,3 +69,28 @@ describe('requests from the requests topic name their tenant, which is checked l
     await expect(submit.execute(LlmRequest.parse({ requestId: 'k-3', tenantId: 'demo', model: 'sim-1', messages: [{ role: 'user', content: 'hi' }] }), null)).resolves.toMatchObject({ kind: 'accepted' });
   });
 });
+
+describe('a request whose prompt look-up fails (the database connection was not free in time) still gets one outcome', () => {
+  it('publishes one failed outcome, ballast.internal, instead of throwing the request into the dead-letter topic', async () => {
+    const published: Array<{ payload: { requestId: string; status: string; error?: { code: string } } }> = [];
+    const publisher = {
+      publish: async (_topic: string, envelope: never) => void published.push(envelope),
+      publishAll: async (items: Array<{ envelope: never }>) => void published.push(...items.map((i) => i.envelope)),
+    };
+    const tenants = new InMemoryTenantRepository();
+    await tenants.upsertTenant({ id: 'demo', name: 'Demo', allowedModels: ['sim-1'], quotas: {} });
+    // What pg-pool throws when PGlite's one connection stays busy past the connect timeout.
+    const prompts = { resolve: async () => Promise.reject(new Error('timeout exceeded when trying to connect')) };
+    const deps = { publisher, ledger: new InMemoryProcessedMessageStore(), limits: { defaultTimeoutMs: 30_000, maxTimeoutMs: 600_000, defaultMaxTokens: 512 } };
+    const submit = new SubmitRequestUseCase(deps as never, new RequestLedger(deps as never), prompts as never, new TenantRateLimiter(tenants));
+    const req = LlmRequest.parse({ requestId: 'p-1', tenantId: 'demo', prompt: { name: 'faq' }, messages: [{ role: 'user', content: 'hi' }] });
+
+    const result = await submit.execute(req, null);
+    expect(result).toMatchObject({ kind: 'rejected', error: { code: ERROR_CODES.internal, options: { status: 503 } } });
+    expect(result.kind === 'rejected' && result.error.message).not.toContain('timeout exceeded');
+    expect(published.map((e) => [e.payload.requestId, e.payload.status, e.payload.error?.code])).toEqual([['p-1', 'failed', ERROR_CODES.internal]]);
+    // Redelivered (the consumer crashed before committing): still that one outcome, no second one.
+    await expect(submit.execute(req, null)).resolves.toMatchObject({ kind: 'duplicate' });
+    expect(published).toHaveLength(1);
+  });
+});

@@ -27,10 +27,24 @@ export type Submission =
   | { kind: 'rejected'; error: BallastError };
 
 /**
+ * A look-up the request needs (tenant, prompt) failed, for example the database connection was not
+ * free in time: the request still ends, with this error as its one outcome, instead of being
+ * dead-lettered with no answer. The cause's text stays out (it may quote the query).
+ */
+function lookupFailed(cause: unknown): BallastError {
+  const kind = cause instanceof Error ? cause.name : typeof cause;
+  return new BallastError(ERROR_CODES.internal, `a look-up this request needs (tenant or prompt) failed (${kind}); send it again`, {
+    status: 503,
+    cause,
+  });
+}
+
+/**
  * Accepts a request from HTTP or from `ballast.requests.v1`: resolves and renders the prompt,
  * claims the request id, stamps the deadline and hands it to the input guardrail. The id is claimed
  * only once the request is ready to publish, and released if publishing fails, so an error never
- * leaves an id taken with no outcome coming.
+ * leaves an id taken with no outcome coming. A failed look-up ends the request with an error
+ * outcome, like any rejection.
  */
 @Injectable()
 export class SubmitRequestUseCase {
@@ -53,8 +67,7 @@ export class SubmitRequestUseCase {
     try {
       prepared = { state: await this.prepare(request, tenant, receivedAt) };
     } catch (error) {
-      if (!(error instanceof BallastError)) throw error;
-      prepared = { error };
+      prepared = { error: error instanceof BallastError ? error : lookupFailed(error) };
     }
 
     const claim = await this.ledger.claim(request.tenantId, request.requestId, requestHash(request));
