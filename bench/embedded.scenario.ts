@@ -19,6 +19,8 @@ interface Running {
   /** The tracker outcomes go to; swapped between phases. */
   setTracker(tracker: OutcomeTracker): void;
   sink: RequestSink;
+  /** A note naming the records dead-lettered since the tracker was last set, by stage and error class (none: no note). */
+  deadLetterNote(): string[];
 }
 
 /** Starts embedded Ballast in this process plus a consumer of `responses` that feeds the current tracker. */
@@ -41,6 +43,18 @@ async function start(root: string): Promise<Running> {
       tracker.outcome({ requestId: envelope.payload.requestId, status: envelope.payload.status, source: envelope.payload.source, errorCode: envelope.payload.error?.code, stages: envelope.payload.timings?.stages, publishedAt: Date.parse(envelope.createdAt) }, at);
     },
   });
+  // A request that is dead-lettered gets no outcome, so it shows as lost: the tally says where and why.
+  const deadLetters = new Map<string, number>();
+  const dlq: ConsumerHandle = await ballast.transport.consume({
+    groupId: `ballast-bench-dlq-${process.pid}-${Date.now()}`,
+    topics: [TOPICS.dlq],
+    concurrency: 64,
+    fromBeginning: false,
+    handle: async (record) => {
+      const why = `${record.headers[HEADERS.failedStage] ?? '?'} ${record.headers[HEADERS.originalTopic] ?? '?'}: ${record.headers[HEADERS.errorClass] ?? '?'} (${(record.headers[HEADERS.errorReason] ?? '').slice(0, 80)})`;
+      deadLetters.set(why, (deadLetters.get(why) ?? 0) + 1);
+    },
+  });
   const headers = { [HEADERS.type]: 'ballast.request', [HEADERS.tenant]: TENANT };
   const sink: RequestSink = (batch) => {
     ballast.transport
@@ -50,8 +64,14 @@ async function start(root: string): Promise<Running> {
   return {
     transport: ballast.transport,
     sink,
-    setTracker: (t) => (tracker = t),
+    setTracker: (t) => {
+      tracker = t;
+      deadLetters.clear();
+    },
+    deadLetterNote: () =>
+      deadLetters.size === 0 ? [] : [`dead-lettered: ${[...deadLetters].map(([why, n]) => `${n} × ${why}`).join('; ')}`],
     async stop() {
+      await dlq.stop();
       await consumer.stop();
       await ballast.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -163,7 +183,7 @@ export async function runEmbedded(root: string, plan: BenchPlan, options: BenchO
       const end = await runOpenLoop({ ratePerSecond: rate, durationMs: p.durationMs, idPrefix: `${tag}-r${rate}`, tenantId: TENANT, question: distinctQuestions(`${tag}r${rate}`), sink: run.sink, tracker, maxBacklogSeconds: plan.maxBacklogSeconds });
       await tracker.drain(plan.drain.idleMs, plan.drain.maxMs);
       const row = resultFrom({ mode: 'embedded', kind: 'open-loop', label, offeredRate: rate }, tracker.summary(), await meter());
-      row.notes.push(...saturationNote(end));
+      row.notes.push(...saturationNote(end), ...run.deadLetterNote());
       if (rate === 5_000) row.target = { text: 'sustains 5,000 req/s', pass: (row.achievedRate ?? 0) >= 0.95 * rate && row.summary!.lost === 0 };
       return row;
     });
@@ -185,7 +205,7 @@ export async function runEmbedded(root: string, plan: BenchPlan, options: BenchO
       const end = await runOpenLoop({ ratePerSecond: p.cacheHitRate, durationMs: p.durationMs, idPrefix: `${tag}-hit`, tenantId: TENANT, question: pool, sink: run.sink, tracker, maxBacklogSeconds: plan.maxBacklogSeconds });
       await tracker.drain(plan.drain.idleMs, plan.drain.maxMs);
       const row = resultFrom({ mode: 'embedded', kind: 'cache-hit', label, offeredRate: p.cacheHitRate }, tracker.summary(), await meter());
-      row.notes.push(...saturationNote(end));
+      row.notes.push(...saturationNote(end), ...run.deadLetterNote());
       return row;
     });
   }
@@ -200,6 +220,7 @@ export async function runEmbedded(root: string, plan: BenchPlan, options: BenchO
       await runBurst({ count: p.burst, idPrefix: `${tag}-burst`, tenantId: TENANT, question: distinctQuestions(`${tag}b`), sink: run.sink, tracker });
       await tracker.drain(plan.drain.idleMs, plan.drain.maxMs);
       const row = resultFrom({ mode: 'embedded', kind: 'burst', label, offeredRate: null }, tracker.summary(), await meter());
+      row.notes.push(...run.deadLetterNote());
       row.target = { text: 'max throughput ≥ 5,000 req/s', pass: (row.achievedRate ?? 0) >= 5_000 && row.summary!.lost === 0 };
       return row;
     });
