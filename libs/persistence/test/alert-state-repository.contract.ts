@@ -77,6 +77,15 @@ export function describeAlertStateRepositoryContract(name: string, create: () =>
       expect(mine(await repos[0]!.listOpen(), key).map((a) => a.firedAt)).toEqual([new Date(base + 10 * MINUTE)]);
     });
 
+    it('a firing claimed with the key and time of an already resolved alert loses instead of failing', async () => {
+      const repo = create();
+      const key = uniqueName('block_rate_jump');
+      await repo.claimFiring(alert(key, base));
+      await repo.claimResolve(key, new Date(base + MINUTE));
+      expect(await repo.claimFiring(alert(key, base))).toBe(false);
+      expect(mine(await repo.listOpen(), key)).toEqual([]);
+    });
+
     it('lists open alerts oldest first and resolved alerts newest first, up to a limit', async () => {
       const repo = create();
       const [a, b, c] = [uniqueName('a'), uniqueName('b'), uniqueName('c')];

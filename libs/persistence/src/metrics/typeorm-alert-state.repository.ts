@@ -42,10 +42,11 @@ export class TypeormAlertStateRepository implements AlertStateRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async claimFiring(a: AlertToFire): Promise<boolean> {
-    // The partial unique index on open keys makes the insert the claim: a second replica's insert does nothing.
+    // The partial unique index on open keys makes the insert the claim: a second replica's insert does
+    // nothing. No conflict target, so a (key, fired_at) clash with an already resolved alert loses the same way.
     const rows = (await this.dataSource.query(
       `INSERT INTO metrics_alerts (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $7, $2, NULL)
-       ON CONFLICT (key) WHERE resolved_at IS NULL DO NOTHING RETURNING key`,
+       ON CONFLICT DO NOTHING RETURNING key`,
       [a.key, a.firedAt, a.kind, a.severity, JSON.stringify(a.labels), a.message, a.value, a.baseline, a.threshold],
     )) as unknown[];
     return rows.length === 1;

@@ -12,6 +12,8 @@ export class InMemoryAlertStateRepository implements AlertStateRepository {
 
   async claimFiring(alert: AlertToFire): Promise<boolean> {
     if (this.open.has(alert.key)) return false;
+    // One row per key and firing time, as the table's primary key.
+    if (this.resolved.some((a) => a.key === alert.key && a.firedAt.getTime() === alert.firedAt.getTime())) return false;
     this.open.set(alert.key, { ...structuredClone(alert), lastValue: alert.value, lastSeenAt: alert.firedAt, resolvedAt: null });
     return true;
   }
