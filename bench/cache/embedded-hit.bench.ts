@@ -21,7 +21,7 @@ function respelled(question: string, k: number): string {
 
 /**
  * An end-to-end semantic hit in embedded mode, beside an exact hit for comparison: `POST /v1/requests?wait=true` over HTTP to embedded
- * Ballast in this process (pgvector on PGlite, local embedder, hit verification), for questions
+ * Ballast in this process (in-memory semantic index over pgvector on PGlite, local embedder, hit verification), for questions
  * answered before under another spelling, so each one misses the exact layer and the embedding
  * cache, is embedded, searched, verified and served as `hit-semantic`. One request at a time.
  * CPU is this process's (the whole pipeline and the HTTP client both run here).
@@ -72,7 +72,7 @@ export async function runEmbeddedHitBench(table: Table): Promise<void> {
       await phase('exact', 'exact hit (same text again)', EXACT, (i) => questions[i % questions.length]!),
     ];
     table(
-      `End-to-end cache hits in embedded mode (HTTP POST /v1/requests?wait=true, pgvector on PGlite, local embedder, ${questions.length} entries in the scope, one request at a time)`,
+      `End-to-end cache hits in embedded mode (HTTP POST /v1/requests?wait=true, in-memory semantic index over pgvector on PGlite, local embedder, ${questions.length} entries in the scope, one request at a time)`,
       ['request', 'outcomes', 'p50', 'p99', 'max', 'CPU per request (this process: whole pipeline and the HTTP client)'],
       rows,
     );
