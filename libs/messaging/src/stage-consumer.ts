@@ -4,11 +4,16 @@ import {
   AnyEnvelope,
   BallastError,
   ERROR_CODES,
+  TOPICS,
+  endWith,
   envelopeSchemaFor,
   isEnvelopeTopic,
   type Envelope,
+  type PipelineState,
 } from '#contracts';
 import { deadLetterFor, type DeadLetterReason } from './dead-letter.js';
+import { publishOutcome } from './pipeline-step.js';
+import { Publisher } from './publisher.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, isTransient, type RetryPolicy } from './retry-policy.js';
 import { extractTraceContext } from '#observability';
 import type { ConsumerHandle, DeliveryControl, ReceivedRecord, Transport } from './transport.js';
@@ -38,6 +43,9 @@ export interface StageConsumerOptions {
   /** Injected for tests; waits between retries. */
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** Topics whose payload is a request on its way through the pipeline: a request there that cannot be handled still gets an outcome. */
+const PIPELINE_TOPICS: ReadonlySet<string> = new Set([TOPICS.guardInput, TOPICS.cacheLookup, TOPICS.inference, TOPICS.guardOutput]);
 
 const schemaCache = new Map<string, z.ZodType>();
 function schemaFor(topic: string): z.ZodType {
@@ -88,13 +96,16 @@ function decodeUncached(record: ReceivedRecord): Decoded {
 /**
  * Turns records into handler calls for one stage: decodes and validates the envelope, runs the
  * handler inside a `process <topic>` span, retries transient failures with jittered backoff, and
- * dead-letters what cannot be handled. It resolves for every record it could account for, so a
+ * dead-letters what cannot be handled. A request on a pipeline topic that is dead-lettered also
+ * gets its outcome, `failed` with the error's code, so the client is answered, never left waiting.
+ * It resolves for every record it could account for, so a
  * poison message never blocks its partition; it rejects only when even the dead-letter send fails,
  * and then the transport delivers the record again.
  */
 export class StageConsumer {
   private handle?: ConsumerHandle;
   private active = 0;
+  private publisher?: Publisher;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -172,15 +183,27 @@ export class StageConsumer {
         const retryable = isTransient(error) && attempt < this.retry.maxAttempts;
         span.addEvent('handler_failed', { attempt, retryable, 'error.type': errorClass(error) });
         if (!retryable) {
-          return this.deadLetter(record, span, {
+          await this.deadLetter(record, span, {
             errorClass: errorClass(error),
             reason: `${describeError(error)}${isTransient(error) ? ` (gave up after ${attempt} attempts)` : ''}`,
           });
+          if (PIPELINE_TOPICS.has(record.topic)) await this.failRequest(envelope as Envelope<PipelineState>, error);
+          return;
         }
         await control.heartbeat();
         await this.sleep(backoffDelay(attempt, this.retry));
       }
     }
+  }
+
+  /** The one outcome of a request this stage gave up on; the error's own text stays out (it may quote content). */
+  private async failRequest(envelope: Envelope<PipelineState>, error: unknown): Promise<void> {
+    const code = error instanceof BallastError ? error.code : ERROR_CODES.handlerFailed;
+    const state = endWith(envelope.payload, 'failed', {
+      code,
+      message: `the ${this.options.stage} stage could not handle the request (${errorClass(error)}); send it again`,
+    });
+    await publishOutcome((this.publisher ??= new Publisher(this.transport, this.options.stage)), envelope, state);
   }
 
   private async deadLetter(record: ReceivedRecord, span: Span, why: Omit<DeadLetterReason, 'stage'>): Promise<void> {
