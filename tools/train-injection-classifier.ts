@@ -111,7 +111,7 @@ edit the tool, not the page.
   source weighted as the square root of its size, so the largest benign set does not drown the small attack sets.
 - **Calibrated**: Platt scaling (equal class priors) fitted on a seeded ${pct(Number(m.training['calibrationShare']))} of every source held out of
   training (\`calibration\` in the file: p = 1 / (1 + exp(-(${m.calibration.a} * margin + ${m.calibration.b})))).
-- **Thresholds** a prompt policy names (\`input.injectionClassifier\`): \`strict\` = ${m.thresholds.strict}, \`balanced\` = ${m.thresholds.balanced} (default),
+- **Thresholds** a prompt policy names (\`input.injectionClassifier\`): \`strict\` = ${m.thresholds.strict}, \`balanced\` = ${m.thresholds.balanced} (default; a finding warns unless the policy sets \`injectionClassifierAction: block\`, see docs/guardrails.md),
   \`permissive\` = ${m.thresholds.permissive}, or any probability in (0, 1); \`off\` leaves the rules alone. The three presets were picked
   from leave-one-source-out runs on these sets (0.5 / 0.9 / 0.98 of the calibrated probability), as were the L2 penalty and the 4-word minimum; \`balanced\` was raised from 0.8 to 0.9 after "Please help me with my order." scored 0.88, so those figures
   are not entirely untouched by tuning; the sources behind them were never trained on by the model scoring them.

@@ -96,6 +96,13 @@ export const InputPolicy = z.strictObject({
    * in (0, 1) sets it directly, `off` leaves only the rules.
    */
   injectionClassifier: z.union([z.enum(['strict', 'balanced', 'permissive', 'off']), z.number().gt(0).lt(1)]).default('balanced'),
+  /**
+   * What a classifier finding does, capped by `injection` / `indirectInjection`: `warn` (the default)
+   * records the finding and its probability without blocking, because imperative but benign
+   * instructions ("Respond only in JSON", "From now on answer yes or no") score above `balanced`;
+   * `block` makes the classifier block on its own (see docs/guardrail-model.md for its error rates).
+   */
+  injectionClassifierAction: BlockAction.default('warn'),
   /** Variables that carry untrusted documents (retrieved pages, e-mails): checked for indirect injection. */
   documents: z.array(z.string().min(1).max(200)).max(50).default([]),
   indirectInjection: BlockAction.default('block'),

@@ -6,9 +6,14 @@ import { shippedInjectionClassifier, type InjectionClassifier } from './injectio
 /**
  * The learned injection and jailbreak classifier as a detector: a calibrated probability against
  * the prompt policy's `injectionClassifier` threshold (`strict | balanced | permissive` or a number).
- * It shares the `injection` / `indirectInjection` action with the rule-based `injection` detector,
- * which stays as a second opinion: each reports its own verdict.
+ * Its action is the milder of `injection` / `indirectInjection` (shared with the rule-based
+ * `injection` detector, which stays as a second opinion; each reports its own verdict) and
+ * `injectionClassifierAction` (default `warn`: recorded, not blocking).
  */
+const STRENGTH = { off: 0, warn: 1, block: 2 } as const;
+/** The milder of the injection action and the classifier's own action. */
+const weaker = (a: keyof typeof STRENGTH, b: keyof typeof STRENGTH) => (STRENGTH[a] <= STRENGTH[b] ? a : b);
+
 export class InjectionClassifierDetector implements Detector {
   readonly name = 'injection-classifier';
   readonly phases = ['input'] as const;
@@ -18,7 +23,7 @@ export class InjectionClassifierDetector implements Detector {
 
   check(text: GuardText, ctx: DetectorContext): Verdict[] {
     const indirect = ctx.source === 'document';
-    const action = indirect ? ctx.policy.input.indirectInjection : ctx.policy.input.injection;
+    const action = weaker(indirect ? ctx.policy.input.indirectInjection : ctx.policy.input.injection, ctx.policy.input.injectionClassifierAction);
     const setting = ctx.policy.input.injectionClassifier;
     if (action === 'off' || setting === 'off') return [passVerdict(ctx.phase, this.name)];
     const classifier = this.classifier();

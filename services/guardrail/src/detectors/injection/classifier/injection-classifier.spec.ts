@@ -122,8 +122,16 @@ describe('InjectionClassifierDetector and the policy threshold', () => {
   const check = (text: string, input: GuardrailPolicyInput['input'] = {}, source: 'message' | 'document' = 'message') =>
     detector.check(new GuardText(text), { phase: 'input', source, policy: policy(input) })[0]!;
 
-  it('blocks an attack at the default (balanced) threshold and reports its probability and the window it read', () => {
+  it('by default records an attack at the balanced threshold as a warning: it does not block on its own', () => {
     const v = check(ATTACK);
+    expect(v).toMatchObject({ detector: 'injection-classifier', decision: 'pass', rule: 'classifier' });
+    expect(v.reason).toContain('balanced threshold');
+    const benign = check('Respond only in JSON format with fields name and age.');
+    expect(benign.decision).toBe('pass');
+  });
+
+  it('with injectionClassifierAction block, blocks an attack at the balanced threshold and reports its probability and the window it read', () => {
+    const v = check(ATTACK, { injectionClassifierAction: 'block' });
     expect(v).toMatchObject({ detector: 'injection-classifier', decision: 'block', rule: 'classifier' });
     expect(v.score).toBeGreaterThanOrEqual(shipped().threshold('balanced'));
     expect(v.spans).toEqual([{ entity: 'classifier', start: 0, end: ATTACK.length }]);
@@ -135,10 +143,10 @@ describe('InjectionClassifierDetector and the policy threshold', () => {
     const p = shipped().score(framing).probability;
     expect(p).toBeGreaterThan(0.02);
     expect(p).toBeLessThan(0.98);
-    expect(check(framing, { injectionClassifier: p - 0.01 }).decision).toBe('block');
-    expect(check(framing, { injectionClassifier: p + 0.01 }).decision).toBe('pass');
+    expect(check(framing, { injectionClassifier: p - 0.01, injectionClassifierAction: 'block' }).decision).toBe('block');
+    expect(check(framing, { injectionClassifier: p + 0.01, injectionClassifierAction: 'block' }).decision).toBe('pass');
     expect(check(ATTACK, { injectionClassifier: 'off' }).decision).toBe('pass');
-    expect(check(ATTACK, { injection: 'warn' }).decision).toBe('pass');
+    expect(check(ATTACK, { injection: 'warn', injectionClassifierAction: 'block' }).decision).toBe('pass');
     expect(check(ATTACK, { injection: 'warn' }).rule).toBe('classifier');
   });
 
