@@ -152,6 +152,17 @@ describe('TieredVectorStore over pgvector on PGlite', () => {
     await again.close();
   });
 
+  it('keeps serving a point PGlite refused to write, and counts it as lost', async () => {
+    const store = await open();
+    const upsert = jest.spyOn(PgVectorStore.prototype, 'upsert').mockRejectedValueOnce(new Error('disk full'));
+    await store.upsert([point('lost', sparse(18, 19))]);
+    await store.prune(T0);
+    upsert.mockRestore();
+    expect(store.lostWrites).toBe(1);
+    expect(keysOf(await store.search(sparse(18, 19), scope, { now: T0 }))).toEqual(['lost']);
+    await store.close();
+  });
+
   it('ranks like a brute-force search after many entries were replaced, sparse and dense mixed', async () => {
     const store = await open();
     const reference = new MemoryVectorStore('reference', DIMS);
