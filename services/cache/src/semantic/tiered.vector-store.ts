@@ -89,20 +89,14 @@ function offer(best: Scored[], limit: number, h: Held, s: number): void {
 class ScopeIndex {
   readonly entries = new Map<string, Held>();
   private slots: (Held | null)[] = [];
-  private postingSlots: number[][];
-  private postingWeights: number[][];
+  /** Per dimension in use: the slots of the entries non-zero there and their weights (absent when none, so a small scope stays small). */
+  private postings = new Map<number, { slots: number[]; weights: number[] }>();
   private readonly dense = new Set<Held>();
   private dead = 0;
   private scores = new Float64Array(0);
   private seen = new Uint8Array(0);
 
-  constructor(
-    readonly fields: ScopeFields,
-    private readonly dimensions: number,
-  ) {
-    this.postingSlots = Array.from({ length: dimensions }, () => []);
-    this.postingWeights = Array.from({ length: dimensions }, () => []);
-  }
+  constructor(readonly fields: ScopeFields) {}
 
   add(h: Held): void {
     this.entries.set(h.key, h);
@@ -113,8 +107,13 @@ class ScopeIndex {
     h.slot = this.slots.length;
     this.slots.push(h);
     for (let j = 0; j < h.indexes.length; j += 1) {
-      this.postingSlots[h.indexes[j]!]!.push(h.slot);
-      this.postingWeights[h.indexes[j]!]!.push(h.values[j]!);
+      let posting = this.postings.get(h.indexes[j]!);
+      if (!posting) {
+        posting = { slots: [], weights: [] };
+        this.postings.set(h.indexes[j]!, posting);
+      }
+      posting.slots.push(h.slot);
+      posting.weights.push(h.values[j]!);
     }
   }
 
@@ -141,8 +140,9 @@ class ScopeIndex {
     for (let d = 0; d < query.length; d += 1) {
       const q = query[d]!;
       if (q === 0) continue;
-      const slots = this.postingSlots[d]!;
-      const weights = this.postingWeights[d]!;
+      const posting = this.postings.get(d);
+      if (!posting) continue;
+      const { slots, weights } = posting;
       for (let i = 0; i < slots.length; i += 1) {
         const slot = slots[i]!;
         if (this.seen[slot] === 0) {
@@ -175,8 +175,7 @@ class ScopeIndex {
     const sparse = [...this.entries.values()].filter((h) => h.indexes);
     this.slots = [];
     this.dead = 0;
-    this.postingSlots = Array.from({ length: this.dimensions }, () => []);
-    this.postingWeights = Array.from({ length: this.dimensions }, () => []);
+    this.postings = new Map();
     for (const h of sparse) {
       this.entries.delete(h.key);
       this.add(h);
@@ -310,7 +309,7 @@ export class TieredVectorStore implements VectorStore {
     if (old) this.drop(old);
     let partition = this.partitions.get(h.scope);
     if (!partition) {
-      partition = new ScopeIndex(fields, this.dimensions);
+      partition = new ScopeIndex(fields);
       this.partitions.set(h.scope, partition);
     }
     partition.add(h);
