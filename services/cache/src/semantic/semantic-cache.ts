@@ -130,6 +130,14 @@ export class SemanticCache {
     return this.options.store.close();
   }
 
+  /**
+   * Gets the store ready now rather than on the first look-up (an in-memory index starts loading);
+   * not waited for, and a failure is retried on first use.
+   */
+  warmUp(): void {
+    this.ensureReady().catch(() => undefined);
+  }
+
   /** Creates the collection once (a failure is retried on the next call), then starts the sweeper. */
   private ensureReady(): Promise<void> {
     this.ready ??= this.options.store.ensureCollection().then(

@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { openDataSource, startEmbeddedPostgres, type EmbeddedPostgres } from '#persistence';
+import { waitUntil } from '#testing';
 import type { Completion } from '#contracts';
 import type { DataSource } from 'typeorm';
 import { normalize } from './embedder.js';
 import { MemoryVectorStore } from './memory.vector-store.js';
+import { LocalEmbedder } from './local.embedder.js';
 import { PgVectorStore } from './pg.vector-store.js';
+import { SemanticCache } from './semantic-cache.js';
 import { TieredVectorStore } from './tiered.vector-store.js';
 import type { VectorPoint, VectorScope } from './vector.store.js';
 
@@ -182,6 +185,17 @@ describe('TieredVectorStore over pgvector on PGlite', () => {
       expect(got.map((n) => n.similarity.toFixed(5))).toEqual(want.map((n) => n.similarity.toFixed(5)));
     }
     await store.close();
+  });
+
+  it("loads at the semantic cache's warm-up (the cache stage's start), before any look-up", async () => {
+    const store = await open();
+    await store.upsert([point('w1', sparse(20)), point('w2', sparse(21))]);
+    await store.close();
+    const again = new TieredVectorStore(new PgVectorStore(ds, `tiered-spec-${n}`, DIMS), DIMS);
+    const cache = new SemanticCache({ embedder: new LocalEmbedder({ dimensions: DIMS }), store: again, verifier: null, defaultThreshold: 0.9, timeoutMs: 1000, pruneIntervalMs: 0 });
+    cache.warmUp();
+    await waitUntil(() => again.size === 2, 'the index to load');
+    await cache.close();
   });
 
   it('sees its own writes made while the start-up load runs, and the entries loaded', async () => {
