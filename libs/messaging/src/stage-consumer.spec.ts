@@ -11,7 +11,7 @@ const state = PipelineState.parse({
 
 function recordOn(topic: string) {
   const envelope = createEnvelope(TOPICS.cacheLookup, state, { requestId: 'r-1', tenantId: 'demo' });
-  return { topic, partition: 0, offset: '0', key: 'r-1', value: Buffer.from(JSON.stringify(envelope)), headers: {} };
+  return { topic, partition: 0, offset: '0', key: 'r-1', value: Buffer.from(JSON.stringify(envelope)), headers: {}, timestamp: Date.parse('2026-01-01T00:00:00.000Z') };
 }
 
 describe('StageConsumer: a request a stage cannot handle still gets exactly one outcome', () => {
