@@ -1,5 +1,6 @@
 import { InjectionClassifier, type InjectionModelFile } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.js';
-import { featurize, seededRandom, trainInjectionModel, type LabelledExample, type TrainOptions } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.trainer.js';
+import { seededRandom } from '#models';
+import { featurize, trainInjectionModel, type LabelledExample, type TrainOptions } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.trainer.js';
 import { InjectionDetector } from '../../services/guardrail/src/detectors/injection/injection.detector.js';
 import { DEFAULT_POLICY } from '../../services/guardrail/src/policy/guardrail-policy.js';
 import { scanText } from '../../services/guardrail/src/scan/guard-scanner.js';

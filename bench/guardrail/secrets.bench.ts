@@ -1,4 +1,4 @@
-import { seededRandom } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.trainer.js';
+import { seededRandom } from '#models';
 import { PiiDetector } from '../../services/guardrail/src/detectors/pii/pii.detector.js';
 import { DEFAULT_POLICY } from '../../services/guardrail/src/policy/guardrail-policy.js';
 import { scanText } from '../../services/guardrail/src/scan/guard-scanner.js';

@@ -1,6 +1,6 @@
 import { ERROR_CODES, type LlmResponse, type QualityScore, type UsageEvent } from '#contracts';
 import { InMemoryMetricsHistoryRepository } from '#persistence';
-import { seededRandom } from '../../services/inference/src/simulator/latency.js';
+import { seededRandom } from '#models';
 import { AlertEngine } from '../../services/metrics/src/alerts/alert.engine.js';
 import { HistoryPersistence } from '../../services/metrics/src/history/history.persistence.js';
 import { MINUTE_MS, MetricsHistory } from '../../services/metrics/src/history/metrics-history.js';

@@ -24,3 +24,4 @@ export * from './telemetry/gen-ai.telemetry.js';
 export * from './testing/scripted.provider.js';
 export * from './providers/http/sse.decoder.js';
 export * from './providers/http/retry-after.js';
+export * from './seeded-random.js';

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { ChatMessage } from '#contracts';
 import { FAULT_HEADER, parseFaultHeader, parseFaultRates, type Fault, type FaultKind } from './faults.js';
-import { parseDistribution, sample, seededRandom, type Distribution } from './latency.js';
-import { simulatedAnswer, estimateTokens } from '#models';
+import { parseDistribution, sample, type Distribution } from './latency.js';
+import { seededRandom, simulatedAnswer, estimateTokens } from '#models';
 
 export interface SimulatorServerOptions {
   host?: string;

@@ -1,7 +1,7 @@
 import type { Alert } from '#contracts';
 import { InMemoryAlertStateRepository, openDataSource, startEmbeddedPostgres, TypeormAlertStateRepository, type AlertStateRepository, type EmbeddedPostgres } from '#persistence';
 import type { DataSource } from 'typeorm';
-import { seededRandom } from '../../../inference/src/simulator/latency.js';
+import { seededRandom } from '#models';
 import { dashboardSeries } from '../dashboard/dashboard.series.js';
 import { MINUTE_MS, MetricsHistory, type SeriesLabels } from '../history/metrics-history.js';
 import { AlertEngine, type AlertSink } from './alert.engine.js';

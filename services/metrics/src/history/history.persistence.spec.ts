@@ -1,6 +1,6 @@
 import { LlmResponse, QualityScore, UsageEvent } from '#contracts';
 import { InMemoryMetricsHistoryRepository, type MetricsHistoryRepository } from '#persistence';
-import { seededRandom } from '../../../inference/src/simulator/latency.js';
+import { seededRandom } from '#models';
 import { AlertEngine } from '../alerts/alert.engine.js';
 import { dashboardSeries } from '../dashboard/dashboard.series.js';
 import type { MetricsDeps } from '../metrics.tokens.js';

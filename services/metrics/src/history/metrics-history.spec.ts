@@ -1,4 +1,4 @@
-import { seededRandom } from '../../../inference/src/simulator/latency.js';
+import { seededRandom } from '#models';
 import { MINUTE_MS, MetricsHistory, addCounts, emptyBucket, newHistogram, type SeriesLabels } from './metrics-history.js';
 
 const series = (tenant: string): SeriesLabels => ({ tenant, prompt: 'support-answer', version: '1', model: 'sim-1' });

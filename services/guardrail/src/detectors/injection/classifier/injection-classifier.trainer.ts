@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { seededRandom } from '#models';
 import { GuardText } from '../../../text/guard-text.js';
 import { INJECTION_MODEL_FORMAT, InjectionClassifier, type InjectionModelFile } from './injection-classifier.js';
 import { FeatureBag, windowsOf, type FeatureSpec } from './injection-features.js';
@@ -39,17 +40,6 @@ export function featurize(examples: readonly LabelledExample[], spec: FeatureSpe
   return examples.map((e) => ({ ...e, buckets: bag.buckets(windowsOf(new GuardText(e.text).collapsed.text, spec)[0]!) }));
 }
 
-/** mulberry32: a small seeded generator, so every run shuffles and splits the same way. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
