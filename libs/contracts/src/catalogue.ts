@@ -6,6 +6,7 @@ import { Alert, QualityScore, RegistryEvent, UsageEvent } from './events.js';
 import { LlmRequest } from './llm-request.js';
 import { LlmResponse } from './llm-response.js';
 import { PipelineState } from './pipeline.js';
+import { ModelChunk, StreamCancel, StreamChunk } from './stream.js';
 import { TOPICS, type TopicName } from './topics.js';
 
 /** What each topic carries: its message type, schema version and payload schema. */
@@ -21,6 +22,9 @@ export const MESSAGES = {
   [TOPICS.alerts]: { type: 'ballast.alert', schemaVersion: 1, payload: Alert },
   [TOPICS.registry]: { type: 'ballast.registry', schemaVersion: 1, payload: RegistryEvent },
   [TOPICS.cacheAdmin]: { type: 'ballast.cache-purge', schemaVersion: 1, payload: CachePurge },
+  [TOPICS.modelChunks]: { type: 'ballast.model-chunk', schemaVersion: 1, payload: ModelChunk },
+  [TOPICS.chunks]: { type: 'ballast.chunk', schemaVersion: 1, payload: StreamChunk },
+  [TOPICS.streamCancels]: { type: 'ballast.stream-cancel', schemaVersion: 1, payload: StreamCancel },
 } as const satisfies Partial<Record<TopicName, { type: string; schemaVersion: number; payload: z.ZodType }>>;
 
 /** Topics whose messages follow the envelope. The dead-letter topic keeps the original bytes instead. */

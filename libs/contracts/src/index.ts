@@ -8,6 +8,7 @@ export * from './events.js';
 export * from './llm-request.js';
 export * from './llm-response.js';
 export * from './pipeline.js';
+export * from './stream.js';
 export * from './topics.js';
 export * from './verdict.js';
 export * from './outcome.js';

@@ -21,6 +21,8 @@ export const RequestOptions = z.object({
   judge: z.enum(['default', 'always', 'never']).default('default'),
   maxTokens: z.number().int().positive().max(200_000).optional(),
   temperature: z.number().min(0).max(2).optional(),
+  /** The client reads the answer as a stream (`stream: true`, `?stream=true`); see docs/streaming.md. */
+  stream: z.boolean().optional(),
 });
 export type RequestOptions = z.infer<typeof RequestOptions>;
 

@@ -97,6 +97,8 @@ export const GuardState = z.object({
   reasks: z.number().int().nonnegative().optional(),
   /** The fallback model the request was re-routed to after a blocked answer. */
   fallbackModel: z.string().optional(),
+  /** Set by the input phase on a streamed request the policy checks in windows: inference publishes model chunks. */
+  stream: z.object({ windowTokens: z.number().int().positive() }).optional(),
 });
 export type GuardState = z.infer<typeof GuardState>;
 

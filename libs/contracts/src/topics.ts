@@ -11,6 +11,9 @@ export const TOPICS = {
   alerts: 'ballast.alerts.v1',
   registry: 'ballast.registry.v1',
   cacheAdmin: 'ballast.cache-admin.v1',
+  modelChunks: 'ballast.model-chunks.v1',
+  chunks: 'ballast.chunks.v1',
+  streamCancels: 'ballast.stream-cancels.v1',
   dlq: 'ballast.dlq.v1',
 } as const;
 
