@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   promotionRefused: 'ballast.promotion_refused',
   adminDisabled: 'ballast.admin_disabled',
   shuttingDown: 'ballast.shutting_down',
+  /** The client stopped reading a stream; its model call was aborted (what it produced is still accounted). */
+  cancelled: 'ballast.cancelled',
   /** A rubric file that does not load (YAML, fields, anchors, verdict schema). */
   rubricInvalid: 'ballast.judge.rubric_invalid',
   /** The judge model answered no valid verdict, even after a retry: recorded, never scored. */
