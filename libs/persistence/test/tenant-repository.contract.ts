@@ -141,6 +141,79 @@ export function describeTenantRepositoryContract(name: string, factory: () => Te
       });
     });
 
+    describe('issue 11: tenant administration', () => {
+      it('keeps allowed prompts (null = every prompt) and lists tenants by id', async () => {
+        const [a, b] = [uniqueName('lista'), uniqueName('listb')];
+        expect((await h.tenants.upsertTenant({ id: b, name: 'B' })).allowedPrompts).toBeNull();
+        await h.tenants.upsertTenant({ id: a, name: 'A', allowedPrompts: ['support-answer'] });
+        expect((await h.tenants.upsertTenant({ id: a, name: 'A2' })).allowedPrompts).toEqual(['support-answer']);
+        expect((await h.tenants.upsertTenant({ id: a, name: 'A2', allowedPrompts: null })).allowedPrompts).toBeNull();
+        const ids = (await h.tenants.listTenants()).map((t) => t.id);
+        expect(ids).toEqual(expect.arrayContaining([a, b]));
+        expect(ids).toEqual([...ids].sort());
+        await expectBallastError(h.tenants.upsertTenant({ id: a, name: 'A', allowedPrompts: ["x'; drop"] }), ERROR_CODES.invalidRequest, /not a prompt name/);
+      });
+
+      it('lists a tenant\'s keys with label and revocation, and revoking returns the record (null for an unknown id)', async () => {
+        const id = uniqueName('keys');
+        await h.tenants.upsertTenant({ id, name: 'Keys' });
+        const [k1, k2] = [newKey(), newKey()];
+        const first = await h.tenants.createApiKey(id, k1, 'ci');
+        await h.tenants.createApiKey(id, k2);
+        const revoked = await h.tenants.revokeApiKey(first.id);
+        expect(revoked).toMatchObject({ id: first.id, tenantId: id, label: 'ci' });
+        expect(revoked?.revokedAt).toBeInstanceOf(Date);
+        const keys = await h.tenants.listApiKeys(id);
+        expect(keys.map((k) => k.prefix).sort()).toEqual([k1.slice(0, 6), k2.slice(0, 6)].sort());
+        expect(keys.find((k) => k.id === first.id)?.revokedAt).toBeInstanceOf(Date);
+        expect(JSON.stringify(keys)).not.toContain(k1);
+        expect(await h.tenants.revokeApiKey('00000000-0000-4000-8000-000000000000')).toBeNull();
+        expect(await h.tenants.revokeApiKey('not-a-uuid')).toBeNull();
+      });
+
+      it('logs every tenant and key change so replicas can poll for them', async () => {
+        const id = uniqueName('changes');
+        const start = await h.tenants.tenantChangesSince(null);
+        expect(start.tenantIds).toEqual([]);
+        await h.tenants.upsertTenant({ id, name: 'Changes' });
+        const afterCreate = await h.tenants.tenantChangesSince(start.seq);
+        expect(afterCreate.tenantIds).toContain(id);
+        expect(afterCreate.seq).toBeGreaterThan(start.seq);
+        const key = await h.tenants.createApiKey(id, newKey());
+        const mark = (await h.tenants.tenantChangesSince(null)).seq;
+        expect((await h.tenants.tenantChangesSince(mark)).tenantIds).toEqual([]);
+        await h.tenants.revokeApiKey(key.id);
+        expect((await h.tenants.tenantChangesSince(mark)).tenantIds).toEqual([id]);
+      });
+
+      it('takes from a shared token bucket: full at first, never more than it holds, refilled with time', async () => {
+        const id = uniqueName('bucket');
+        await h.tenants.upsertTenant({ id, name: 'Bucket' });
+        const take = (requested: number, nowMs: number) => h.tenants.takeBucket({ tenantId: id, bucket: 'requestsPerSecond', capacity: 10, refillPerSecond: 5, requested, nowMs });
+        const t0 = Date.UTC(2026, 0, 1);
+        const grants = await Promise.all(Array.from({ length: 6 }, () => take(3, t0)));
+        expect(grants.reduce((sum, g) => sum + g.granted, 0)).toBe(10);
+        expect((await take(1, t0 + 100)).granted).toBe(0); // 0.5 tokens refilled
+        expect((await take(3, t0 + 500)).granted).toBe(2); // 2.5 after 500 ms in all
+        expect((await take(100, t0 + 60_000)).granted).toBe(10); // never above capacity
+        await expectBallastError(h.tenants.takeBucket({ tenantId: uniqueName('ghost'), bucket: 'b', capacity: 1, refillPerSecond: 1, requested: 1, nowMs: t0 }), ERROR_CODES.invalidRequest, /does not exist/);
+      });
+
+      it('adds usage per window, keeps metrics and tenants apart and forgets older windows', async () => {
+        const id = uniqueName('usage');
+        const day = (d: number) => new Date(Date.UTC(2026, 0, d));
+        await h.tenants.addUsage([
+          { tenantId: id, metric: 'usdPerDay', windowStart: day(1), amount: 0.25 },
+          { tenantId: id, metric: 'usdPerDay', windowStart: day(1), amount: 0.5 },
+          { tenantId: id, metric: 'tokensPerMinute', windowStart: day(1), amount: 40 },
+          { tenantId: `${id}-other`, metric: 'usdPerDay', windowStart: day(1), amount: 9 },
+        ]);
+        expect(await h.tenants.usageTotals(id, [{ metric: 'usdPerDay', windowStart: day(1) }, { metric: 'tokensPerMinute', windowStart: day(1) }, { metric: 'usdPerDay', windowStart: day(2) }])).toEqual([0.75, 40, 0]);
+        await h.tenants.addUsage([{ tenantId: id, metric: 'usdPerDay', windowStart: day(2), amount: 1 }]);
+        expect(await h.tenants.usageTotals(id, [{ metric: 'usdPerDay', windowStart: day(1) }, { metric: 'usdPerDay', windowStart: day(2) }])).toEqual([0, 1]);
+      });
+    });
+
     it('rejects keys for unknown tenants, short keys and malformed tenant ids', async () => {
       await expectBallastError(h.tenants.createApiKey(uniqueName('ghost'), newKey()), ERROR_CODES.invalidRequest, /does not exist/);
       const id = uniqueName('short');

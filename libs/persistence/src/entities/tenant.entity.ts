@@ -14,6 +14,10 @@ export class TenantEntity {
   @Column({ name: 'allowed_models', type: 'jsonb' })
   allowedModels!: string[];
 
+  /** Registered prompts the tenant may call; null = every prompt. */
+  @Column({ name: 'allowed_prompts', type: 'jsonb', nullable: true })
+  allowedPrompts!: string[] | null;
+
   @Column({ type: 'jsonb' })
   quotas!: Record<string, number>;
 }

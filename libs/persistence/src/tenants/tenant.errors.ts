@@ -27,3 +27,23 @@ export function checkQuotaRequest(requested: number, limit: number): void {
     });
   }
 }
+
+export function checkBucketRequest(requested: number, capacity: number, refillPerSecond: number): void {
+  if (!Number.isInteger(requested) || requested < 1 || !(capacity >= 0) || !(refillPerSecond >= 0) || !Number.isFinite(capacity) || !Number.isFinite(refillPerSecond)) {
+    throw new BallastError(
+      ERROR_CODES.invalidRequest,
+      `a bucket take needs a positive whole number requested (got ${requested}) and a finite capacity and refill of 0 or more (got ${capacity}, ${refillPerSecond}/s)`,
+      { status: 400 },
+    );
+  }
+}
+
+/** Names for allowed prompts: prompt names as the registry spells them. */
+const PROMPT_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+
+export function checkAllowedPrompts(prompts: string[] | null | undefined): void {
+  const bad = (prompts ?? []).find((p) => !PROMPT_NAME.test(p));
+  if (bad !== undefined) {
+    throw new BallastError(ERROR_CODES.invalidRequest, `allowed prompt '${bad.slice(0, 120)}' is not a prompt name (lower-case letters, digits, . _ -)`, { status: 400 });
+  }
+}
