@@ -68,7 +68,7 @@ export class OpenAiCompatibleProvider implements Provider {
 
   async complete(request: ProviderRequest): Promise<ProviderResult> {
     const started = performance.now();
-    const stream = new OpenAiChatStream(started);
+    const stream = new OpenAiChatStream(started, request.onDelta);
     return streamedCall(this.client, { url: this.url, headers: this.headers, body: this.body(request) }, request, stream, parseOpenAiCompletion);
   }
 
@@ -119,7 +119,10 @@ export class OpenAiChatStream {
   private done = false;
   private ttftMs: number | null = null;
 
-  constructor(private readonly started: number = performance.now()) {}
+  constructor(
+    private readonly started: number = performance.now(),
+    private readonly onDelta?: (text: string) => void,
+  ) {}
 
   event(event: SseEvent): void {
     if (this.done) return;
@@ -149,7 +152,10 @@ export class OpenAiChatStream {
     const text = choice.delta?.content;
     const refusal = choice.delta?.refusal;
     if ((text || refusal) && this.ttftMs === null) this.ttftMs = performance.now() - this.started;
-    if (text) this.content += text;
+    if (text) {
+      this.content += text;
+      this.onDelta?.(text);
+    }
     if (refusal) this.refusal += refusal;
     if (choice.finish_reason) this.finishReason = choice.finish_reason;
   }

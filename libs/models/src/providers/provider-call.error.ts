@@ -1,9 +1,10 @@
 /**
  * How a provider call failed: `http` (an error status), `connection` (refused, reset),
  * `timeout` (the request's deadline), `stalled` (no bytes for the idle timeout), `truncated`
- * (the stream ended without its final event), `invalid_response` (not the wire format).
+ * (the stream ended without its final event), `invalid_response` (not the wire format),
+ * `cancelled` (the client stopped reading the stream).
  */
-export type ProviderFailureKind = 'http' | 'connection' | 'timeout' | 'stalled' | 'truncated' | 'invalid_response';
+export type ProviderFailureKind = 'http' | 'connection' | 'timeout' | 'stalled' | 'truncated' | 'invalid_response' | 'cancelled';
 
 /** What a failed call had produced before it failed: the tokens were spent even though the answer is dropped. */
 export interface PartialOutput {
@@ -43,7 +44,7 @@ export class ProviderCallError extends Error {
   /** Worth trying again: 408/409/429/5xx, connection errors, stalls and cut streams. A passed deadline is not. */
   get retryable(): boolean {
     if (this.kind === 'http') return this.status !== undefined && RETRYABLE_STATUS(this.status);
-    return this.kind !== 'timeout';
+    return this.kind !== 'timeout' && this.kind !== 'cancelled';
   }
 
   /** A failure of the provider (counts against its circuit breaker), as opposed to a bad request. */

@@ -12,6 +12,8 @@ export interface ProviderRequest {
   signal: AbortSignal;
   /** A stream silent for this long (before the first byte or between chunks) has stalled. */
   idleTimeoutMs?: number;
+  /** Receives the answer's text as it arrives (streamed requests); the result still carries the whole answer. */
+  onDelta?: (text: string) => void;
 }
 
 export interface ProviderResult {

@@ -46,6 +46,8 @@ export interface ChainRequest {
   onCall(record: CallRecord): void;
   /** Keeps the consumer's group membership alive while waiting between attempts. */
   heartbeat?(): void;
+  /** Aborts the call for good (a client stopped reading its stream): no retry, no fallback. */
+  signal?: AbortSignal;
 }
 
 export type ChainOutcome =
@@ -94,19 +96,22 @@ export class ModelCaller {
       previous = model;
       const breaker = this.deps.breakers.get(route.key);
       for (let attempt = 1; ; attempt++) {
+        if (request.signal?.aborted) return cancelledOutcome();
         const remaining = request.deadline - clock.now();
         if (remaining <= 0) return deadlineOutcome(problems);
         if (!breaker.tryAcquire()) {
           problems.push(`${route.key}: circuit open`);
           break;
         }
-        const signal = AbortSignal.timeout(Math.max(1, Math.min(remaining, this.deps.attemptTimeoutMs ?? remaining)));
+        const timeout = AbortSignal.timeout(Math.max(1, Math.min(remaining, this.deps.attemptTimeoutMs ?? remaining)));
+        const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
         const queued = performance.now();
         let release: () => void;
         try {
           release = await this.deps.bulkheads.get(route.provider).acquire(signal);
         } catch (error) {
           breaker.release();
+          if (request.signal?.aborted) return cancelledOutcome();
           if (!(error instanceof BulkheadFullError)) return deadlineOutcome(problems);
           problems.push(`${route.provider.name}: ${error.message}`);
           break;
@@ -120,6 +125,10 @@ export class ModelCaller {
           return { ok: true, result: record.result, route };
         }
         const error = record.error!;
+        if (error.kind === 'cancelled') {
+          breaker.release();
+          return cancelledOutcome();
+        }
         if (error.retryable || error.kind === 'timeout') breaker.onFailure();
         else breaker.release();
         if (clock.now() >= request.deadline) return deadlineOutcome([...problems, `${route.key}: ${error.message}`]);
@@ -149,7 +158,8 @@ export class ModelCaller {
       const result = await route.provider.complete(providerRequest);
       record = { route, attempt, queueMs, durationMs: performance.now() - started, ttftMs: result.ttftMs, result };
     } catch (thrown) {
-      const error = asCallError(thrown, signal);
+      const caught = asCallError(thrown, signal);
+      const error = request.signal?.aborted ? new ProviderCallError('cancelled', 'the client cancelled the stream', { cause: caught, ...(caught.partial ? { partial: caught.partial } : {}) }) : caught;
       record = { route, attempt, queueMs, durationMs: performance.now() - started, ttftMs: error.partial?.ttftMs ?? null, error };
     }
     span?.end(record);
@@ -162,6 +172,10 @@ function asCallError(thrown: unknown, signal: AbortSignal): ProviderCallError {
   if (signal.aborted) return new ProviderCallError('timeout', 'the call ran out of time', { cause: thrown });
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return new ProviderCallError('invalid_response', `the provider adapter failed: ${message}`, { cause: thrown });
+}
+
+function cancelledOutcome(): ChainOutcome {
+  return { ok: false, code: ERROR_CODES.cancelled, message: 'the client stopped reading the stream; the model call was aborted' };
 }
 
 function deadlineOutcome(problems: readonly string[]): ChainOutcome {
