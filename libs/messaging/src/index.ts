@@ -12,3 +12,4 @@ export * from './nest/rethrow-rpc.filter.js';
 export * from './nest/stage-controller.decorator.js';
 export * from './pipeline-step.js';
 export * from './kafka/index.js';
+export * from './coalescing-stream.js';
