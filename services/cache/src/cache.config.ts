@@ -22,5 +22,8 @@ export const cacheConfig = defineConfig(
     CACHE_EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
     CACHE_EMBEDDINGS_DIMENSIONS: int({ min: 1, max: 8192 }).default(1536),
     CACHE_EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+    /** auto: the OpenAI-compatible endpoint when CACHE_EMBEDDINGS_URL is set, else local; minilm: all-MiniLM-L6-v2 in process (opt in, fetched model). */
+    CACHE_EMBEDDER: oneOf(['auto', 'local', 'openai', 'minilm']).default('auto'),
+    CACHE_EMBEDDER_MODEL_DIR: z.string().min(1).default('.models/all-minilm-l6-v2'),
   }),
 );

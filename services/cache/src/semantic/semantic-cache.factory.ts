@@ -1,10 +1,12 @@
+import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { UsageEvent } from '#contracts';
-import type { Config } from '#config';
+import { ConfigError, type Config } from '#config';
 import type { cacheConfig } from '../cache.config.js';
 import { CachedEmbedder, type Embedder } from './embedder.js';
 import { HitVerifier } from './hit.verifier.js';
 import { LocalEmbedder } from './local.embedder.js';
+import { MiniLmEmbedder } from './minilm.embedder.js';
 import { OpenAiEmbedder } from './openai.embedder.js';
 import { PgVectorStore } from './pg.vector-store.js';
 import { QdrantVectorStore } from './qdrant.vector-store.js';
@@ -22,16 +24,26 @@ export interface SemanticCacheWiring {
 }
 
 export function embedderFromConfig(config: CacheConfig, wiring: SemanticCacheWiring = {}): Embedder {
-  const inner = config.CACHE_EMBEDDINGS_URL
-    ? new OpenAiEmbedder({
-        baseUrl: config.CACHE_EMBEDDINGS_URL,
-        model: config.CACHE_EMBEDDINGS_MODEL,
-        dimensions: config.CACHE_EMBEDDINGS_DIMENSIONS,
-        ...(config.CACHE_EMBEDDINGS_API_KEY ? { apiKey: config.CACHE_EMBEDDINGS_API_KEY } : {}),
-        timeoutMs: config.CACHE_SEMANTIC_TIMEOUT_MS,
-        ...(wiring.onUsage ? { onUsage: wiring.onUsage } : {}),
-      })
-    : new LocalEmbedder();
+  const kind = config.CACHE_EMBEDDER === 'auto' ? (config.CACHE_EMBEDDINGS_URL ? 'openai' : 'local') : config.CACHE_EMBEDDER;
+  if (kind !== 'openai' && config.CACHE_EMBEDDINGS_URL) {
+    throw new ConfigError([{ variable: 'CACHE_EMBEDDER', message: `${kind} conflicts with CACHE_EMBEDDINGS_URL, which is for CACHE_EMBEDDER=openai: unset one` }]);
+  }
+  let inner: Embedder;
+  if (kind === 'openai') {
+    if (!config.CACHE_EMBEDDINGS_URL) throw new ConfigError([{ variable: 'CACHE_EMBEDDINGS_URL', message: 'CACHE_EMBEDDER=openai needs an OpenAI-compatible …/v1 base' }]);
+    inner = new OpenAiEmbedder({
+      baseUrl: config.CACHE_EMBEDDINGS_URL,
+      model: config.CACHE_EMBEDDINGS_MODEL,
+      dimensions: config.CACHE_EMBEDDINGS_DIMENSIONS,
+      ...(config.CACHE_EMBEDDINGS_API_KEY ? { apiKey: config.CACHE_EMBEDDINGS_API_KEY } : {}),
+      timeoutMs: config.CACHE_SEMANTIC_TIMEOUT_MS,
+      ...(wiring.onUsage ? { onUsage: wiring.onUsage } : {}),
+    });
+  } else if (kind === 'minilm') {
+    inner = new MiniLmEmbedder({ modelDir: resolve(config.CACHE_EMBEDDER_MODEL_DIR) });
+  } else {
+    inner = new LocalEmbedder();
+  }
   return new CachedEmbedder(inner);
 }
 
