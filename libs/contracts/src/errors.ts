@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   providerError: 'ballast.provider_error',
   providerUnavailable: 'ballast.provider_unavailable',
   quotaExceeded: 'ballast.quota_exceeded',
+  /** A tenant's spending budget (USD per day or month) is used up: refused before any model call (429). */
+  budgetExceeded: 'ballast.budget_exceeded',
   handlerFailed: 'ballast.handler_failed',
   registryConflict: 'ballast.registry_conflict',
   promotionRefused: 'ballast.promotion_refused',
