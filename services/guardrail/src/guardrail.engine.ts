@@ -7,6 +7,7 @@ import { PiiDetector } from './detectors/pii/pii.detector.js';
 import { inputSegments, messageOffsets, templateMessageCount, trustedSystemText } from './input/input-segments.js';
 import { checkInputSize, type InputLimits } from './input/input.checks.js';
 import { DEFAULT_POLICY, PolicyCache, type GuardrailPolicy, type PolicyResult } from './policy/guardrail-policy.js';
+import { withStreamPlan } from './stream/stream-plan.js';
 import { applyRedactions, detectorSet, mergeVerdicts, scanText, shift, summarise, type DetectorSet, type ScanResult } from './scan/guard-scanner.js';
 
 export interface GuardrailEngineOptions {
@@ -53,7 +54,8 @@ export class GuardrailEngine {
     const result = scanText(text, ctx, ctx.phase === 'input' ? this.detectors.input : this.detectors.output);
     const refs = ctx.phase === 'input' ? ctx.policy.input.models : ctx.policy.output.models;
     if (refs.length === 0) return result;
-    return summarise([...result.verdicts, ...(await runModelDetectors(this.options.models, refs, text, ctx.phase))]);
+    const pii = ctx.phase === 'input' ? ctx.policy.input.pii : ctx.policy.output.pii;
+    return summarise([...result.verdicts, ...(await runModelDetectors(this.options.models, refs, text, ctx.phase, pii))]);
   }
 
   /** Input phase: sizes, injection (direct and in documents), PII, the prompt's rules; redaction and the canary. */
@@ -96,14 +98,29 @@ export class GuardrailEngine {
     const found: Verdict[] = [...sizes];
     const redactions = new Map<number, Span[]>();
     const untrusted: string[] = [];
+    const pieces: Piece[] = [];
     for (const seg of inputSegments(state, policy)) {
       const text = messages[seg.message]!.content.slice(seg.start, seg.end);
-      if (seg.full) untrusted.push(text);
+      if (seg.full) {
+        untrusted.push(text);
+        pieces.push({ message: seg.message, start: seg.start, length: text.length });
+      }
       const result = scanText(text, { phase: 'input', source: seg.source, policy }, seg.full ? this.detectors.input : this.detectors.documentOnly);
       for (const v of result.verdicts) found.push({ ...v, spans: shift(v.spans, offsets[seg.message]! + seg.start) });
       if (result.redactions.length > 0) redactions.set(seg.message, [...(redactions.get(seg.message) ?? []), ...shift(result.redactions, seg.start)]);
     }
-    if (policy.input.models.length > 0 && untrusted.length > 0) found.push(...(await runModelDetectors(this.options.models, policy.input.models, untrusted.join('\n'), 'input')));
+    if (policy.input.models.length > 0 && untrusted.length > 0) {
+      // One call over the untrusted text joined; span recognisers' spans are mapped back to their messages.
+      for (const v of await runModelDetectors(this.options.models, policy.input.models, untrusted.join('\n'), 'input', policy.input.pii)) {
+        if (v.spans.length === 0) {
+          found.push(v);
+          continue;
+        }
+        const placed = placeSpans(v.spans, pieces);
+        found.push({ ...v, spans: placed.map((p) => ({ ...p.span, start: p.span.start + offsets[p.message]!, end: p.span.end + offsets[p.message]! })) });
+        if (v.decision === 'redact') for (const p of placed) redactions.set(p.message, [...(redactions.get(p.message) ?? []), p.span]);
+      }
+    }
 
     const verdicts = mergeVerdicts(found);
     if (decisionOf(verdicts) === 'block') return this.block(state, verdicts, policy);
@@ -115,6 +132,7 @@ export class GuardrailEngine {
       const withCanary = insertCanary(next.rendered.messages, token);
       if (withCanary) next = { ...next, rendered: { ...next.rendered, messages: withCanary }, guard: { ...next.guard, canary: token } };
     }
+    next = withStreamPlan(next, policy);
     return { next: TOPICS.cacheLookup, state: next, verdicts, status: 'ok', errorCode: null };
   }
 
@@ -146,15 +164,7 @@ export class GuardrailEngine {
       verdicts.push(verdict('output', 'json-schema', 'pass', result.repaired ? { rule: 'repaired', reason: 'the JSON was repaired (fences or surrounding text removed)' } : {}));
     }
 
-    const ctx: DetectorContext = {
-      phase: 'output',
-      source: 'completion',
-      policy,
-      ...(state.guard?.canary ? { canary: state.guard.canary } : {}),
-      systemPrompt: trustedSystemText(state, (t) => withoutCanary(t, state.guard?.canary)),
-      ...groundingDocuments(state, policy),
-    };
-    const scan = await this.scan(content, ctx);
+    const scan = await this.scan(content, this.outputContext(state, policy));
     verdicts.push(...mergeVerdicts(scan.verdicts));
     if (scan.decision === 'block') return this.blockOutput(state, verdicts, policy);
 
@@ -162,19 +172,25 @@ export class GuardrailEngine {
       content = applyRedactions(content, scan.redactions);
       if (parsed !== undefined) parsed = reparse(content, parsed);
     }
-    if (!format) {
-      for (const v of verdicts) {
-        const index = v.detector === 'constitution' && v.decision === 'redact' ? /^disclaimer:(\d+)$/.exec(v.rule ?? '')?.[1] : undefined;
-        const disclaimer = index === undefined ? undefined : policy.output.constitution.disclaimers[Number(index)];
-        if (disclaimer) content = `${content.trimEnd()}\n\n${disclaimer.text}`;
-      }
-    }
+    if (!format) for (const text of disclaimersFor(verdicts, policy)) content = `${content.trimEnd()}\n\n${text}`;
     const next: PipelineState = {
       ...state,
       completion: { ...completion, content, ...(parsed === undefined ? {} : { parsed }) },
       verdicts: [...state.verdicts, ...verdicts],
     };
     return { next: 'respond', state: next, verdicts, status: 'ok', errorCode: null };
+  }
+
+  /** What the output detectors know about a request: its policy, canary, trusted system prompt and grounding documents. */
+  outputContext(state: PipelineState, policy: GuardrailPolicy): DetectorContext {
+    return {
+      phase: 'output',
+      source: 'completion',
+      policy,
+      ...(state.guard?.canary ? { canary: state.guard.canary } : {}),
+      systemPrompt: trustedSystemText(state, (t) => withoutCanary(t, state.guard?.canary)),
+      ...groundingDocuments(state, policy),
+    };
   }
 
   /** Invalid structured output: re-ask with the errors, then the fallback model, then a clear failure. */
@@ -238,10 +254,42 @@ export class GuardrailEngine {
   }
 }
 
+interface Piece {
+  message: number;
+  start: number;
+  length: number;
+}
+
+/** Spans over the untrusted pieces joined with `\n`, as spans of their messages (a span across two pieces is cut at the join). */
+function placeSpans(spans: readonly Span[], pieces: readonly Piece[]): Array<{ message: number; span: Span }> {
+  const out: Array<{ message: number; span: Span }> = [];
+  let at = 0;
+  for (const piece of pieces) {
+    for (const s of spans) {
+      const start = Math.max(s.start, at);
+      const end = Math.min(s.end, at + piece.length);
+      if (end > start) out.push({ message: piece.message, span: { ...s, start: start - at + piece.start, end: end - at + piece.start } });
+    }
+    at += piece.length + 1;
+  }
+  return out;
+}
+
 function decisionOf(verdicts: readonly Verdict[]): Decision {
   let d: Decision = 'pass';
   for (const v of verdicts) d = stricter(d, v.decision);
   return d;
+}
+
+/** The disclaimers the constitution asks to append (its `redact` verdicts with a `disclaimer:<n>` rule). */
+export function disclaimersFor(verdicts: readonly Verdict[], policy: GuardrailPolicy): string[] {
+  const texts: string[] = [];
+  for (const v of verdicts) {
+    const index = v.detector === 'constitution' && v.decision === 'redact' ? /^disclaimer:(\d+)$/.exec(v.rule ?? '')?.[1] : undefined;
+    const disclaimer = index === undefined ? undefined : policy.output.constitution.disclaimers[Number(index)];
+    if (disclaimer) texts.push(disclaimer.text);
+  }
+  return texts;
 }
 
 /** The outcome's error message: which detector and rule, and why; never the text itself. */

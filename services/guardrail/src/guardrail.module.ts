@@ -5,6 +5,7 @@ import { GuardrailEngine } from './guardrail.engine.js';
 import { GUARDRAIL_DEPS, type GuardrailDeps } from './guardrail.tokens.js';
 import { CheckInputUseCase } from './input/check-input.usecase.js';
 import { CheckOutputUseCase } from './output/check-output.usecase.js';
+import { StreamGuardUseCase } from './stream/stream-guard.usecase.js';
 
 @Module({})
 export class GuardrailModule {
@@ -26,6 +27,7 @@ export class GuardrailModule {
         },
         CheckInputUseCase,
         CheckOutputUseCase,
+        StreamGuardUseCase,
       ],
     };
   }

@@ -8,7 +8,9 @@ import { TOPICS, type TopicName } from '#contracts';
  */
 export const CONSUMER_GROUPS: Readonly<Record<string, readonly TopicName[]>> = {
   ingress: [TOPICS.requests],
-  guardrail: [TOPICS.guardInput, TOPICS.guardOutput],
+  /** Tenant usage windows for token limits and budgets (services/ingress/src/limits/usage.recorder.ts). */
+  'ingress-usage': [TOPICS.usage],
+  guardrail: [TOPICS.guardInput, TOPICS.guardOutput, TOPICS.modelChunks],
   cache: [TOPICS.cacheLookup, TOPICS.responses, TOPICS.cacheAdmin],
   inference: [TOPICS.inference],
   judge: [TOPICS.responses],
