@@ -6,6 +6,7 @@ import { CONSUMER_GROUPS } from '../services/metrics/src/lag/consumer-groups.js'
 import { CacheController } from '../services/cache/src/cache.controller.js';
 import { GuardrailController } from '../services/guardrail/src/guardrail.controller.js';
 import { InferenceController } from '../services/inference/src/inference.controller.js';
+import { USAGE_GROUP } from '../services/ingress/src/limits/usage.recorder.js';
 import { RequestsTopicController } from '../services/ingress/src/submit/requests-topic.controller.js';
 import { JudgeController } from '../services/judge/src/judge.controller.js';
 import { MetricsStageController } from '../services/metrics/src/metrics.controller.js';
@@ -32,6 +33,10 @@ describe('CONSUMER_GROUPS', () => {
 
   it('names the dead-letter counter of the metrics service, and nothing else', () => {
     expect(CONSUMER_GROUPS['metrics-dlq']).toEqual([TOPICS.dlq]);
-    expect(Object.keys(CONSUMER_GROUPS).sort()).toEqual(['cache', 'guardrail', 'inference', 'ingress', 'judge', 'metrics', 'metrics-dlq']);
+    expect(Object.keys(CONSUMER_GROUPS).sort()).toEqual(['cache', 'guardrail', 'inference', 'ingress', 'ingress-usage', 'judge', 'metrics', 'metrics-dlq']);
+  });
+
+  it('names the usage recorder of ingress with the topic it consumes', () => {
+    expect(CONSUMER_GROUPS[USAGE_GROUP]).toEqual([TOPICS.usage]);
   });
 });

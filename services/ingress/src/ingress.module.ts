@@ -3,14 +3,18 @@ import { ObservabilityModule } from '#observability';
 import { APP_FILTER } from '@nestjs/core';
 import { PromptRegistryService } from '#persistence';
 import { AdminCacheController } from './admin/admin-cache.controller.js';
+import { AdminKeysController } from './admin/admin-keys.controller.js';
 import { AdminPromptsController } from './admin/admin-prompts.controller.js';
+import { AdminTenantsController } from './admin/admin-tenants.controller.js';
 import { AdminGuard } from './admin/admin.guard.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
 import { OpenAiController } from './http/openai.controller.js';
 import { RequestsController } from './http/requests.controller.js';
-import { TenantGuard } from './http/tenant.guard.js';
+import { TenantGuard, TenantKeys } from './http/tenant.guard.js';
 import { INGRESS_DEPS, type IngressDeps } from './ingress.tokens.js';
+import { TenantChangesPoller } from './limits/tenant-changes.poller.js';
 import { TenantRateLimiter } from './limits/tenant-rate.limiter.js';
+import { UsageRecorder } from './limits/usage.recorder.js';
 import { OutcomeListener } from './outcomes/outcome.listener.js';
 import { OutcomeWaiters } from './outcomes/outcome.waiters.js';
 import { RequestLedger } from './outcomes/request.ledger.js';
@@ -27,11 +31,14 @@ export class IngressModule {
     return {
       module: IngressModule,
       imports: options.http === false ? [] : [ObservabilityModule],
-      controllers: [RequestsController, OpenAiController, RequestsTopicController, AdminPromptsController, AdminCacheController],
+      controllers: [RequestsController, OpenAiController, RequestsTopicController, AdminPromptsController, AdminCacheController, AdminTenantsController, AdminKeysController],
       providers: [
         { provide: INGRESS_DEPS, useValue: deps },
         { provide: TenantRateLimiter, useFactory: (d: IngressDeps) => new TenantRateLimiter(d.tenants), inject: [INGRESS_DEPS] },
+        TenantKeys,
         TenantGuard,
+        TenantChangesPoller,
+        UsageRecorder,
         // Global too, so errors fastify raises before a route runs (body over the limit, bad JSON) get the same body.
         { provide: APP_FILTER, useClass: ApiErrorFilter },
         PromptResolver,

@@ -3,7 +3,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { BallastError, ERROR_CODES } from '#contracts';
 import { InMemoryTenantRepository } from '#persistence';
 import { TenantRateLimiter } from '../limits/tenant-rate.limiter.js';
-import { MAX_API_KEY_LENGTH, TenantGuard } from './tenant.guard.js';
+import { MAX_API_KEY_LENGTH, TenantGuard, TenantKeys } from './tenant.guard.js';
 
 const KEY = 'bk_guard_test_key_0123456789';
 
@@ -21,8 +21,9 @@ async function setUp(quotas: Record<string, number> = {}) {
   await tenants.upsertTenant({ id: 'acme', name: 'Acme', quotas });
   const key = await tenants.createApiKey('acme', KEY);
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
-  const guard = new TenantGuard({ tenants }, new TenantRateLimiter(tenants, { now: clock.now }), { now: clock.now });
-  return { tenants, guard, clock, keyId: key.id };
+  const keys = new TenantKeys({ tenants }, { now: clock.now });
+  const guard = new TenantGuard(keys, new TenantRateLimiter(tenants, { now: clock.now }));
+  return { tenants, guard, keys, clock, keyId: key.id };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<BallastError> {
@@ -79,8 +80,9 @@ describe('hardening 7: the tenant guard enforces requestsPerMinute', () => {
     expect(refused.every((e) => e.code === ERROR_CODES.quotaExceeded && e.options.status === 429)).toBe(true);
 
     const resetAt = String(Date.UTC(2026, 0, 1, 12, 1, 0) / 1000);
-    expect(calls[0]!.headers).toEqual({ 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '599', 'x-ratelimit-reset': resetAt });
-    expect(calls[699]!.headers).toEqual({ 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': resetAt, 'retry-after': '55' });
+    const openAi = { 'x-ratelimit-limit-requests': '600', 'x-ratelimit-reset-requests': '55s' };
+    expect(calls[0]!.headers).toEqual({ ...openAi, 'x-ratelimit-remaining-requests': '599', 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '599', 'x-ratelimit-reset': resetAt });
+    expect(calls[699]!.headers).toEqual({ ...openAi, 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': resetAt, 'retry-after': '55' });
     const remaining = calls.slice(0, 600).map((c) => Number(c.headers['x-ratelimit-remaining']));
     expect(new Set(remaining).size).toBe(600);
   });
@@ -100,5 +102,25 @@ describe('hardening 7: the tenant guard enforces requestsPerMinute', () => {
     const c = call(KEY);
     expect(await guard.canActivate(c.context)).toBe(true);
     expect(c.headers).toEqual({});
+  });
+});
+
+describe('issue 11: a change to a tenant takes effect at once once it is seen', () => {
+  it('refuses a revoked key as soon as the tenant is forgotten, without waiting for the 10 s cache', async () => {
+    const { tenants, guard, keys, keyId } = await setUp();
+    expect(await guard.canActivate(call(KEY).context)).toBe(true);
+    await tenants.revokeApiKey(keyId);
+    expect(await guard.canActivate(call(KEY).context)).toBe(true);
+    keys.forgetTenants(['acme']);
+    expect((await refusal(guard.canActivate(call(KEY).context))).code).toBe(ERROR_CODES.unauthorized);
+  });
+
+  it('accepts a key issued after it was refused once the change is seen', async () => {
+    const { tenants, guard, keys } = await setUp();
+    const fresh = 'bk_issued_later_0123456789';
+    await refusal(guard.canActivate(call(fresh).context));
+    await tenants.createApiKey('acme', fresh);
+    keys.forgetTenants(['acme']);
+    expect(await guard.canActivate(call(fresh).context)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import {
 import { publishOutcome } from '#messaging';
 import { renderMessages, type Tenant } from '#persistence';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
+import { checkPromptAllowed } from '../limits/tenant-access.js';
 import { TenantRateLimiter } from '../limits/tenant-rate.limiter.js';
 import { RequestLedger, requestHash } from '../outcomes/request.ledger.js';
 import { PromptResolver } from '../prompts/prompt.resolver.js';
@@ -105,6 +106,7 @@ export class SubmitRequestUseCase {
       await this.limiter.enforceTenantId(request.tenantId);
     }
     if (request.prompt) {
+      checkPromptAllowed(tenant, request.prompt.name);
       const resolved = await this.prompts.resolve(request.prompt, request.requestId);
       if (!resolved) {
         const which = request.prompt.version ? `version ${request.prompt.version}` : `label "${request.prompt.label ?? 'production'}"`;
