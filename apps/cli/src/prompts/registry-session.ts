@@ -82,7 +82,7 @@ async function kafkaEvents(brokers: string, clientId: string, closers: (() => Pr
 }
 
 // The URL's password must not reach a terminal log.
-function withoutCredentials(raw: string): string {
+export function withoutCredentials(raw: string): string {
   try {
     const parsed = new URL(raw);
     return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
