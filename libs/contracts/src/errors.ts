@@ -9,6 +9,12 @@ export const ERROR_CODES = {
   unauthorized: 'ballast.unauthorized',
   forbidden: 'ballast.forbidden',
   payloadTooLarge: 'ballast.payload_too_large',
+  /** A body that is not `application/json`. */
+  unsupportedMediaType: 'ballast.unsupported_media_type',
+  /** A parameter Ballast cannot honour on this route (`n` > 1, `tools`, `seed`, ...): refused, never dropped. */
+  unsupportedParameter: 'ballast.unsupported_parameter',
+  /** An ad-hoc model the tenant may not use, or a `prompt:<name>` with no such prompt. */
+  modelNotFound: 'ballast.model_not_found',
   nestingTooDeep: 'ballast.nesting_too_deep',
   idempotencyConflict: 'ballast.idempotency_conflict',
   promptNotFound: 'ballast.prompt_not_found',
@@ -47,7 +53,7 @@ export class BallastError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { transient?: boolean; status?: number; cause?: unknown; details?: unknown } = {},
+    readonly options: { transient?: boolean; status?: number; cause?: unknown; details?: unknown; /** The request field at fault (OpenAI's `param`). */ param?: string } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BallastError';
