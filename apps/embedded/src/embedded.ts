@@ -134,7 +134,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   apps.push(await createStageApp(stage('judge', JudgeModule.register(judgeDepsFromConfig(config.judge, { publisher: publisher('judge'), ...(options.simulator ? { simulator: options.simulator } : {}) }), { http: false }), config.judge)));
   const inferenceDeps = inferenceDepsFromConfig(
     config.inference,
-    { publisher: publisher('inference'), ledger, ...(options.simulator ? { simulator: options.simulator } : {}) },
+    { publisher: publisher('inference'), transport, ledger, ...(options.simulator ? { simulator: options.simulator } : {}) },
     env,
   );
   apps.push(await createStageApp(stage('inference', InferenceModule.register(inferenceDeps, { http: false }), config.inference)));

@@ -1,4 +1,5 @@
-import type { Publisher } from '#messaging';
+import { hostname } from 'node:os';
+import type { Publisher, Transport } from '#messaging';
 import type { ProcessedMessageStore } from '#persistence';
 import { providerSpecs, type InferenceConfig } from './inference.config.js';
 import type { InferenceDeps } from './inference.tokens.js';
@@ -7,13 +8,14 @@ import { PRICE_TABLE, withLocalPrices, createProviders, type SimulatorOptions } 
 /** The inference stage's dependencies from its parsed configuration (distributed and embedded mode alike). */
 export function inferenceDepsFromConfig(
   config: InferenceConfig,
-  platform: { publisher: Publisher; ledger: ProcessedMessageStore; simulator?: SimulatorOptions },
+  platform: { publisher: Publisher; ledger: ProcessedMessageStore; simulator?: SimulatorOptions; transport?: Transport },
   env: NodeJS.ProcessEnv = process.env,
 ): InferenceDeps {
   const simulator = platform.simulator ?? { ttftMs: config.SIMULATOR_TTFT_MS, tokensPerSecond: config.SIMULATOR_TOKENS_PER_SECOND };
   return {
     publisher: platform.publisher,
     ledger: platform.ledger,
+    ...(platform.transport ? { transport: platform.transport, instanceId: `${hostname()}-${process.pid}` } : {}),
     providers: createProviders(providerSpecs(config, env), { simulator }),
     defaultTimeoutMs: config.INFERENCE_DEFAULT_TIMEOUT_MS,
     routing: {

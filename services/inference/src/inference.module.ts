@@ -3,6 +3,8 @@ import { ObservabilityModule } from '#observability';
 import { CompleteUseCase } from './complete/complete.usecase.js';
 import { InferenceController } from './inference.controller.js';
 import { INFERENCE_DEPS, type InferenceDeps } from './inference.tokens.js';
+import { StreamCalls } from './stream/stream-calls.js';
+import { StreamCancelListener } from './stream/stream-cancel.listener.js';
 
 @Module({})
 export class InferenceModule {
@@ -11,7 +13,7 @@ export class InferenceModule {
       module: InferenceModule,
       imports: options.http === false ? [] : [ObservabilityModule],
       controllers: [InferenceController],
-      providers: [{ provide: INFERENCE_DEPS, useValue: deps }, CompleteUseCase],
+      providers: [{ provide: INFERENCE_DEPS, useValue: deps }, StreamCalls, CompleteUseCase, StreamCancelListener],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { Publisher } from '#messaging';
+import type { Publisher, Transport } from '#messaging';
 import type { Logger } from '#observability';
 import type { ProcessedMessageStore } from '#persistence';
 import { type PriceTable, type Provider, type CircuitBreakerSettings, type Clock, type CallTelemetry, type ProviderRetryPolicy, type RoutingRules } from '#models';
@@ -32,4 +32,8 @@ export interface InferenceDeps {
   telemetry?: CallTelemetry;
   /** Where operator warnings go (an unpriced model); defaults to the service's JSON logger. */
   logger?: Logger;
+  /** The bus, for this replica's own consumer of stream cancels; without it a client's cancel does not reach the call. */
+  transport?: Transport;
+  /** Names this replica's cancel consumer group (every replica sees every cancel). */
+  instanceId?: string;
 }

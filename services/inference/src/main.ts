@@ -19,6 +19,6 @@ const { inferenceDepsFromConfig } = await import('./inference.deps.js');
 await runDistributedService(
   'inference',
   config,
-  ({ publisher, dataSource }) => InferenceModule.register(inferenceDepsFromConfig(config, { publisher, ledger: new TypeormProcessedMessageStore(dataSource!) })),
+  ({ publisher, transport, dataSource }) => InferenceModule.register(inferenceDepsFromConfig(config, { publisher, transport, ledger: new TypeormProcessedMessageStore(dataSource!) })),
   { needsDatabase: true },
 );

@@ -31,6 +31,8 @@ import {
 import { createLogger, labelDomain, type Logger } from '#observability';
 import { INFERENCE_DEPS, type InferenceDeps } from '../inference.tokens.js';
 import { StructuredOutput } from '../structured/structured-output.js';
+import { ModelStream } from '../stream/model-stream.js';
+import { StreamCalls } from '../stream/stream-calls.js';
 import { LEDGER_STAGE, ledgerKey } from './ledger-key.js';
 import { isFailure, totalUsage, usageEvent, type LedgerEntry } from './usage.accounting.js';
 
@@ -53,7 +55,10 @@ export class CompleteUseCase {
   private readonly unpricedSeen = new Set<string>();
   private logger: Logger | undefined;
 
-  constructor(@Inject(INFERENCE_DEPS) private readonly deps: InferenceDeps) {
+  constructor(
+    @Inject(INFERENCE_DEPS) private readonly deps: InferenceDeps,
+    private readonly streams: StreamCalls = new StreamCalls(),
+  ) {
     this.clock = deps.clock ?? systemClock;
     this.prices = deps.prices ?? PRICE_TABLE;
     labelDomain('model').learn(...Object.keys(this.prices.models).filter((m) => !m.includes('*')));
@@ -87,10 +92,18 @@ export class CompleteUseCase {
       const done = await this.deps.ledger.find(LEDGER_STAGE, key);
       if (done) return replay(state, done.outcome);
       const usage = new UsagePublisher(this.deps, envelope);
-      const entry = await this.withHeartbeat(message, () => this.generate(envelope, state, usage, message));
-      const { record } = await this.deps.ledger.record(LEDGER_STAGE, key, entry);
-      await usage.flushed();
-      return replay(state, record.outcome);
+      const stream = ModelStream.for(this.deps.publisher, envelope, state);
+      const cancel = state.request.options.stream ? this.streams.register(state.request.tenantId, state.request.requestId) : null;
+      try {
+        const entry = await this.withHeartbeat(message, () => this.generate(envelope, state, usage, message, stream, cancel?.signal));
+        const { record } = await this.deps.ledger.record(LEDGER_STAGE, key, entry);
+        await usage.flushed();
+        // The stream's last chunk is on the bus before the answer goes to the whole-answer check.
+        await stream?.end(record.outcome as LedgerEntry);
+        return replay(state, record.outcome);
+      } finally {
+        cancel?.release();
+      }
     });
   }
 
@@ -99,6 +112,8 @@ export class CompleteUseCase {
     state: PipelineState,
     usage: UsagePublisher,
     message: Pick<MessageContext, 'heartbeat'> | undefined,
+    stream: ModelStream | null = null,
+    signal?: AbortSignal,
   ): Promise<LedgerEntry> {
     const { rendered } = state;
     const format = rendered.responseFormat;
@@ -114,6 +129,7 @@ export class CompleteUseCase {
     let chain = this.router.chainFor(state);
     let conversation: ChatMessage[] = rendered.messages;
     const maxReasks = this.deps.maxReasks ?? 2;
+    await stream?.open();
     for (let reask = 0; ; reask++) {
       const messages = conversation;
       const outcome = await this.caller.call({
@@ -125,9 +141,12 @@ export class CompleteUseCase {
           temperature: rendered.temperature,
           maxTokens: rendered.maxTokens,
           ...(format && route.provider.structuredOutput !== 'instruct' ? { responseFormat: format } : {}),
+          ...(stream ? { onDelta: stream.delta } : {}),
         }),
+        ...(signal ? { signal } : {}),
         onCall: (record) => {
           last = record;
+          stream?.called(record);
           const cost = this.account(record);
           spent.push(cost);
           usage.publish(usageEvent(state, record, spent.length, cost, this.prices));
