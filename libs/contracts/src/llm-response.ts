@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FinishReason } from './chat.js';
 import { CacheOutcome, ErrorInfo, SemanticCacheRef, StageTiming, TokenUsage } from './pipeline.js';
 import { Verdict } from './verdict.js';
 
@@ -30,6 +31,12 @@ export const LlmResponse = z.object({
   status: z.enum(['completed', 'blocked', 'failed']),
   content: z.string().nullable(),
   parsed: z.unknown().optional(),
+  /**
+   * Why the model stopped, in the OpenAI vocabulary (`length`: cut at `maxTokens`); a cache hit
+   * reports the stored answer's reason. Absent when `content` is not a model's answer (a fallback,
+   * a block, a failure).
+   */
+  finishReason: FinishReason.optional(),
   source: z.enum(['inference', 'cache', 'fallback']).nullable(),
   cache: CacheOutcome.nullable(),
   /** On a semantic hit: how similar the cached question was (cosine, 0-1). */

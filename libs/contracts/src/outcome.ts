@@ -1,3 +1,4 @@
+import { toFinishReason } from './chat.js';
 import type { LlmResponse } from './llm-response.js';
 import type { ErrorInfo, PipelineState, StageTiming } from './pipeline.js';
 
@@ -70,6 +71,7 @@ export function buildResponse(state: PipelineState, now: Date = new Date()): Llm
     status,
     content,
     ...(status === 'completed' && completion?.parsed !== undefined ? { parsed: completion.parsed } : {}),
+    ...(status === 'completed' && completion ? { finishReason: toFinishReason(completion.finishReason) } : {}),
     source,
     cache: state.cache?.outcome ?? null,
     ...(state.cache?.outcome === 'hit-semantic' && state.cache.similarity !== undefined ? { cacheSimilarity: state.cache.similarity } : {}),

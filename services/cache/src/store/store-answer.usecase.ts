@@ -16,7 +16,8 @@ export class StoreAnswerUseCase {
       ...(r.parsed === undefined ? {} : { parsed: r.parsed }),
       model: r.model ?? 'unknown',
       provider: 'cache',
-      finishReason: 'stop',
+      // A hit answers with the stored reason (a cut at max tokens stays `length`).
+      finishReason: r.finishReason ?? 'stop',
       // A cached answer costs nothing to serve again: keep the token counts, drop the price.
       usage: { ...r.usage, costUsd: 0, cachedTokens: r.usage.inputTokens },
       ttftMs: null,
