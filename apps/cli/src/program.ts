@@ -10,13 +10,15 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT, commandPath, oneLine, takeActionExitCode } from './cli.js';
 import { register as registerCache } from './commands/cache.command.js';
 import { register as registerGuard } from './commands/guard.command.js';
+import { register as registerKeys } from './commands/keys.command.js';
 import { register as registerMigrate } from './commands/migrate.command.js';
 import { register as registerEval } from './commands/eval.command.js';
 import { register as registerPrompts } from './commands/prompts.command.js';
 import { register as registerSeed } from './commands/seed.command.js';
 import { register as registerSimulate } from './commands/simulate.command.js';
+import { register as registerTenants } from './commands/tenants.command.js';
 
-const COMMAND_GROUPS: ReadonlyArray<(program: Command) => void> = [registerSeed, registerMigrate, registerGuard, registerPrompts, registerEval, registerSimulate, registerCache];
+const COMMAND_GROUPS: ReadonlyArray<(program: Command) => void> = [registerSeed, registerMigrate, registerGuard, registerPrompts, registerEval, registerSimulate, registerCache, registerTenants, registerKeys];
 
 export interface CliIo {
   stdout(text: string): void;
