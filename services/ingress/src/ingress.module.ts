@@ -24,6 +24,9 @@ import { RegistryEventsListener } from './registry/registry-events.listener.js';
 import { RequestsTopicController } from './submit/requests-topic.controller.js';
 import { SubmitAndWaitService } from './submit/submit-and-wait.service.js';
 import { SubmitRequestUseCase } from './submit/submit-request.usecase.js';
+import { ChunkListener } from './stream/chunk.listener.js';
+import { ChunkWaiters } from './stream/chunk.waiters.js';
+import { StreamService } from './stream/stream.service.js';
 
 @Module({})
 export class IngressModule {
@@ -53,6 +56,9 @@ export class IngressModule {
         OutcomeListener,
         SubmitRequestUseCase,
         SubmitAndWaitService,
+        ChunkWaiters,
+        ChunkListener,
+        StreamService,
       ],
     };
   }
