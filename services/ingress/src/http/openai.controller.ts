@@ -6,6 +6,8 @@ import { templateVariables, type Tenant } from '#persistence';
 import { PromptResolver } from '../prompts/prompt.resolver.js';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
+import { OpenAiChunkSink } from '../stream/openai.sink.js';
+import { StreamService } from '../stream/stream.service.js';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { checkNesting, issuesOf } from './request-body.js';
 import { withRequestSpan, type TracedHttpRequest } from './request-span.js';
@@ -24,6 +26,7 @@ const ChatCompletionBody = z.object({
   max_tokens: z.number().int().positive().optional(),
   max_completion_tokens: z.number().int().positive().optional(),
   stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
   user: z.string().max(200).optional(),
   response_format: z
     .union([
@@ -46,6 +49,7 @@ export class OpenAiController {
     @Inject(INGRESS_DEPS) private readonly deps: IngressDeps,
     private readonly submit: SubmitAndWaitService,
     private readonly prompts: PromptResolver,
+    private readonly streams: StreamService,
   ) {}
 
   @Post('chat/completions')
@@ -55,7 +59,6 @@ export class OpenAiController {
     const parsed = ChatCompletionBody.safeParse(body);
     if (!parsed.success) throw new BallastError(ERROR_CODES.invalidRequest, 'the body is not a chat completion request', { status: 400, details: issuesOf(parsed.error) });
     const b = parsed.data;
-    if (b.stream) throw new BallastError(ERROR_CODES.invalidRequest, 'streaming is not supported yet: send "stream": false', { status: 400 });
     const messages: ChatMessage[] = b.messages.map((m) => ({
       role: m.role === 'developer' ? 'system' : m.role,
       content: typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join(''),
@@ -70,6 +73,10 @@ export class OpenAiController {
       : { model: b.model, messages };
     const request = LlmRequest.safeParse({ requestId, tenantId: req.tenant.id, ...base, options, ...(format ? { responseFormat: format } : {}) });
     if (!request.success) throw new BallastError(ERROR_CODES.invalidRequest, 'the request is not valid', { status: 400, details: issuesOf(request.error) });
+    if (b.stream) {
+      const includeUsage = b.stream_options?.include_usage === true;
+      return withRequestSpan(req, '/v1/chat/completions', request.data, () => this.streams.serve(request.data, req.tenant, reply, (write) => new OpenAiChunkSink(write, { id: request.data.requestId, model: b.model, includeUsage, fingerprint: null })));
+    }
     const result = await withRequestSpan(req, '/v1/chat/completions', request.data, () => this.submit.run(request.data, req.tenant, true));
     if (!('outcome' in result)) throw new BallastError(ERROR_CODES.internal, 'no outcome');
     const outcome = result.outcome;

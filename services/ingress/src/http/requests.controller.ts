@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, StreamableFile, UseFilters, UseGuards } from '@nestjs/common';
 import { BallastError, ERROR_CODES, type LlmResponse } from '#contracts';
 import type { Tenant } from '#persistence';
 import { RequestLedger } from '../outcomes/request.ledger.js';
 import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
+import { NativeEventSink } from '../stream/native.sink.js';
+import { StreamService } from '../stream/stream.service.js';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { parseRequestBody } from './request-body.js';
 import { withRequestSpan, type TracedHttpRequest } from './request-span.js';
@@ -33,6 +35,7 @@ export class RequestsController {
   constructor(
     private readonly submit: SubmitAndWaitService,
     private readonly ledger: RequestLedger,
+    private readonly streams: StreamService,
   ) {}
 
   @Post()
@@ -40,10 +43,12 @@ export class RequestsController {
   async create(
     @Body() body: unknown,
     @Query('wait') wait: string | undefined,
+    @Query('stream') stream: string | undefined,
     @Req() req: { tenant: Tenant } & TracedHttpRequest,
     @Res({ passthrough: true }) reply: Reply,
-  ): Promise<LlmResponse | { requestId: string; status: 'pending'; location: string }> {
+  ): Promise<LlmResponse | { requestId: string; status: 'pending'; location: string } | StreamableFile> {
     const request = parseRequestBody(body, req.tenant.id);
+    if (stream === 'true' || stream === '1') return withRequestSpan(req, '/v1/requests', request, () => this.streams.serve(request, req.tenant, reply, (write) => new NativeEventSink(write, request.requestId)));
     const result = await withRequestSpan(req, '/v1/requests', request, () => this.submit.run(request, req.tenant, wait === 'true' || wait === '1'));
     if ('outcome' in result) {
       outcomeHeaders(reply, result.outcome, result.replay);
