@@ -62,3 +62,25 @@ describe('hardening 4: an unexpected error is logged once, with the request and 
     expect(lines()).toEqual([]);
   });
 });
+
+describe('the error shape per route', () => {
+  it('answers the OpenAI routes in OpenAI’s shape (message, type, param, code) and the native API in its own', () => {
+    const { serve, answered } = harness();
+    const refused = () => new BallastError(ERROR_CODES.unsupportedParameter, '"n" greater than 1 is not supported', { status: 400, param: 'n', details: [{ path: 'n', message: 'too big' }] });
+    serve(refused(), { headers: {}, url: '/v1/chat/completions' });
+    serve(new BallastError(ERROR_CODES.unauthorized, 'send your API key'), { headers: {}, url: '/v1/models?x=1' });
+    serve(refused(), { headers: {}, url: '/v1/requests?wait=true' });
+    expect(answered).toEqual([
+      { status: 400, body: { error: { message: '"n" greater than 1 is not supported', type: 'invalid_request_error', param: 'n', code: ERROR_CODES.unsupportedParameter } } },
+      { status: 401, body: { error: { message: 'send your API key', type: 'authentication_error', param: null, code: ERROR_CODES.unauthorized } } },
+      { status: 400, body: { error: { code: ERROR_CODES.unsupportedParameter, message: '"n" greater than 1 is not supported', type: 'invalid_request_error', details: [{ path: 'n', message: 'too big' }] } } },
+    ]);
+  });
+
+  it('never logs a request id header that is not a valid id', () => {
+    const { serve, lines } = harness();
+    serve(new TypeError('boom'), { headers: { 'idempotency-key': `x${'\u0007'}y` }, method: 'POST', url: '/v1/chat/completions' });
+    expect(lines()).toHaveLength(1);
+    expect(lines()[0]).not.toHaveProperty('requestId');
+  });
+});

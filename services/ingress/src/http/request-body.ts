@@ -18,7 +18,8 @@ export function checkNesting(body: unknown): void {
 }
 
 /** Parses a native request body for `tenantId`; the body may omit the tenant or must name the same one. */
-export function parseRequestBody(body: unknown, tenantId: string): LlmRequest {
+export function parseRequestBody(body: unknown, tenantId: string, headers: Record<string, string | string[] | undefined>): LlmRequest {
+  checkJsonContentType(headers);
   checkNesting(body);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new BallastError(ERROR_CODES.invalidRequest, 'the body must be a JSON object', { status: 400 });
@@ -32,4 +33,13 @@ export function parseRequestBody(body: unknown, tenantId: string): LlmRequest {
     throw new BallastError(ERROR_CODES.invalidRequest, 'the request does not match the LlmRequest schema', { status: 400, details: issuesOf(parsed.error) });
   }
   return parsed.data;
+}
+
+/** Refuses a body sent as anything but JSON (the parsers also read text/plain, which would reach the schema as a string). */
+export function checkJsonContentType(headers: Record<string, string | string[] | undefined>): void {
+  const raw = headers['content-type'];
+  const type = (Array.isArray(raw) ? raw[0] : raw)?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new BallastError(ERROR_CODES.unsupportedMediaType, `send the body as JSON with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}`, { status: 415 });
+  }
 }

@@ -44,10 +44,10 @@ export class RequestsController {
     @Body() body: unknown,
     @Query('wait') wait: string | undefined,
     @Query('stream') stream: string | undefined,
-    @Req() req: { tenant: Tenant } & TracedHttpRequest,
+    @Req() req: { tenant: Tenant; headers: Record<string, string | string[] | undefined> } & TracedHttpRequest,
     @Res({ passthrough: true }) reply: Reply,
   ): Promise<LlmResponse | { requestId: string; status: 'pending'; location: string } | StreamableFile> {
-    const request = parseRequestBody(body, req.tenant.id);
+    const request = parseRequestBody(body, req.tenant.id, req.headers);
     if (stream === 'true' || stream === '1') return withRequestSpan(req, '/v1/requests', request, () => this.streams.serve(request, req.tenant, reply, (write) => new NativeEventSink(write, request.requestId)));
     const result = await withRequestSpan(req, '/v1/requests', request, () => this.submit.run(request, req.tenant, wait === 'true' || wait === '1'));
     if ('outcome' in result) {
