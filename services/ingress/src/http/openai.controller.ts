@@ -4,6 +4,8 @@ import { templateVariables, type Tenant } from '#persistence';
 import { PromptResolver } from '../prompts/prompt.resolver.js';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
+import { OpenAiChunkSink } from '../stream/openai.sink.js';
+import { StreamService } from '../stream/stream.service.js';
 import { ApiErrorFilter } from './api-error.filter.js';
 import { chatMessagesOf, parseChatCompletionBody, requestIdOf, responseFormatOf, type ChatCompletionBody } from './chat-completion.request.js';
 import { checkJsonContentType, checkNesting, issuesOf } from './request-body.js';
@@ -25,13 +27,14 @@ export class OpenAiController {
     @Inject(INGRESS_DEPS) private readonly deps: IngressDeps,
     private readonly submit: SubmitAndWaitService,
     private readonly prompts: PromptResolver,
+    private readonly streams: StreamService,
   ) {}
 
   @Post('chat/completions')
   @HttpCode(200)
   async create(@Body() body: unknown, @Req() req: ChatCompletionHttpRequest, @Res({ passthrough: true }) reply: Reply) {
     const { chat, request } = await this.prepare(body, req);
-    if (chat.stream) throw new BallastError(ERROR_CODES.invalidRequest, 'streaming is not supported yet: send "stream": false', { status: 400, param: 'stream' });
+    if (chat.stream) return withRequestSpan(req, '/v1/chat/completions', request, () => this.streams.serve(request, req.tenant, reply, (write) => new OpenAiChunkSink(write, { id: request.requestId, model: chat.model, includeUsage: chat.stream_options?.include_usage === true, fingerprint: null })));
     const result = await withRequestSpan(req, '/v1/chat/completions', request, () => this.submit.run(request, req.tenant, true));
     if (!('outcome' in result)) throw new BallastError(ERROR_CODES.internal, 'no outcome');
     const outcome = result.outcome;
