@@ -60,7 +60,8 @@ export function scanText(raw: string, ctx: DetectorContext, detectors?: readonly
 export function summarise(verdicts: Verdict[]): ScanResult {
   let decision: Decision = 'pass';
   for (const v of verdicts) decision = stricter(decision, v.decision);
-  const redactions = verdicts.filter((v) => v.decision === 'redact' && v.detector === 'pii').flatMap((v) => v.spans);
+  // The built-in PII detector's and the HTTP span recognisers' (`pii:<name>`) spans.
+  const redactions = verdicts.filter((v) => v.decision === 'redact' && (v.detector === 'pii' || v.detector.startsWith('pii:'))).flatMap((v) => v.spans);
   return { decision, verdicts, redactions };
 }
 

@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { ModelDetection, ModelDetector } from './model-detector.js';
+import { PiiEntity } from '../../policy/guardrail-policy.js';
+import { GuardText } from '../../text/guard-text.js';
+import type { PiiMatch } from '../pii/span-recognizer.js';
+import { MalformedAnswer, type ModelDetection, type ModelDetector, type SpanModelDetector } from './model-detector.js';
 
 interface HttpOptions {
   name: string;
@@ -16,7 +21,12 @@ async function postJson(url: string, body: unknown, apiKey: string | undefined, 
     signal,
   });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.json();
+  const answer = await res.text();
+  try {
+    return JSON.parse(answer) as unknown;
+  } catch {
+    throw new MalformedAnswer('not JSON');
+  }
 }
 
 const join = (base: string, path: string) => `${base.replace(/\/+$/, '')}/${path}`;
@@ -92,22 +102,100 @@ export class ChatClassifierDetector implements ModelDetector {
   }
 }
 
+/** The shipped mapping of Presidio and NER entity types to Ballast's (`data/presidio-entities.json`). */
+export const SHIPPED_PRESIDIO_ENTITIES = fileURLToPath(new URL('../../../data/presidio-entities.json', import.meta.url));
+
+const EntityMapFile = z.strictObject({ description: z.string().min(1), entities: z.record(z.string().min(1), PiiEntity) });
+
+/**
+ * Reads a mapping of foreign entity types to Ballast's PII entities.
+ *
+ * @throws Error naming the file and the entry that is not a Ballast entity
+ */
+export function loadEntityMap(path = SHIPPED_PRESIDIO_ENTITIES): ReadonlyMap<string, PiiEntity> {
+  const parsed = EntityMapFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return new Map(Object.entries(parsed.data.entities));
+}
+
+/** Presidio Analyzer's answer: `[{entity_type, start, end, score, ...}]` (extra fields such as `analysis_explanation` allowed). */
+const PresidioAnswer = z.array(
+  z.looseObject({ entity_type: z.string().min(1), start: z.number().int().min(0), end: z.number().int().min(0), score: z.number().min(0).max(1) }),
+);
+
+/**
+ * A Presidio Analyzer, or any NER server speaking its REST API: `POST {url}/analyze` with
+ * `{text, language, entities?, score_threshold?}` answering `[{entity_type, start, end, score}]`.
+ * Entity types are mapped to Ballast's with `data/presidio-entities.json`; unmapped types are
+ * dropped. An answer that is not that list, or a span outside the text, is malformed (the policy's
+ * `onError` decides). As a plain model detector its score is its best span's.
+ */
+export class PresidioRecognizer implements SpanModelDetector {
+  private readonly entityMap: ReadonlyMap<string, PiiEntity>;
+
+  constructor(private readonly options: HttpOptions & { language?: string; entities?: readonly string[]; scoreThreshold?: number; entityMap?: ReadonlyMap<string, PiiEntity> }) {
+    this.entityMap = options.entityMap ?? loadEntityMap();
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  async recognize(text: GuardText, signal?: AbortSignal): Promise<PiiMatch[]> {
+    const raw = text.raw;
+    const body = await postJson(
+      join(this.options.url, 'analyze'),
+      {
+        text: raw,
+        language: this.options.language ?? 'en',
+        ...(this.options.entities ? { entities: this.options.entities } : {}),
+        ...(this.options.scoreThreshold === undefined ? {} : { score_threshold: this.options.scoreThreshold }),
+      },
+      this.options.apiKey,
+      signal ?? new AbortController().signal,
+    );
+    const parsed = PresidioAnswer.safeParse(body);
+    if (!parsed.success) throw new MalformedAnswer(`not a list of {entity_type, start, end, score}: ${parsed.error.issues[0]!.path.join('.') || '(root)'}`);
+    const out: PiiMatch[] = [];
+    for (const r of parsed.data) {
+      if (r.end <= r.start || r.end > raw.length) throw new MalformedAnswer(`span ${r.start}-${r.end} outside a text of ${raw.length} characters`);
+      const entity = this.entityMap.get(r.entity_type);
+      if (entity) out.push({ entity, start: r.start, end: r.end, score: r.score });
+    }
+    return out;
+  }
+
+  async detect(text: string, signal: AbortSignal): Promise<ModelDetection> {
+    const spans = await this.recognize(new GuardText(text), signal);
+    const best = spans.reduce<PiiMatch | undefined>((a, b) => (a && a.score >= b.score ? a : b), undefined);
+    return best ? { score: best.score, label: best.entity } : { score: 0 };
+  }
+}
+
 export const ModelDetectorConfig = z.array(
   z.strictObject({
     name: z.string().min(1).max(100),
-    kind: z.enum(['openai-moderation', 'classifier', 'chat-classifier']),
+    kind: z.enum(['openai-moderation', 'classifier', 'chat-classifier', 'presidio']),
     url: z.url(),
     /** Name of the environment variable that holds the API key (keys stay out of this JSON). */
     apiKeyEnv: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
     positiveLabels: z.array(z.string().min(1)).default(['INJECTION', 'JAILBREAK', 'MALICIOUS', 'unsafe', 'LABEL_1']),
+    /** `presidio`: the analyzer's `language`, the entity types to ask for, and its own `score_threshold`. */
+    language: z.string().min(2).max(10).optional(),
+    entities: z.array(z.string().min(1)).max(100).optional(),
+    scoreThreshold: z.number().min(0).max(1).optional(),
   }),
 );
 export type ModelDetectorConfig = z.infer<typeof ModelDetectorConfig>;
 
 /**
  * Model detectors from `GUARDRAIL_MODEL_DETECTORS` (JSON), for example
- * `[{"name":"prompt-guard","kind":"classifier","url":"http://prompt-guard:8080/predict"}]`.
+ * `[{"name":"prompt-guard","kind":"classifier","url":"http://prompt-guard:8080/predict"},
+ *   {"name":"presidio","kind":"presidio","url":"http://presidio-analyzer:3000","language":"en"}]`.
  */
 export function modelDetectorsFrom(json: string | undefined, env: NodeJS.ProcessEnv = process.env): ModelDetector[] {
   if (!json || json.trim() === '') return [];
@@ -117,6 +205,9 @@ export function modelDetectorsFrom(json: string | undefined, env: NodeJS.Process
     const base = { name: c.name, url: c.url, ...(apiKey ? { apiKey } : {}), ...(c.model ? { model: c.model } : {}) };
     if (c.kind === 'openai-moderation') return new OpenAiModerationDetector(base);
     if (c.kind === 'chat-classifier') return new ChatClassifierDetector(base);
+    if (c.kind === 'presidio') {
+      return new PresidioRecognizer({ ...base, ...(c.language ? { language: c.language } : {}), ...(c.entities ? { entities: c.entities } : {}), ...(c.scoreThreshold === undefined ? {} : { scoreThreshold: c.scoreThreshold }) });
+    }
     return new HttpClassifierDetector({ ...base, positiveLabels: c.positiveLabels });
   });
 }

@@ -1,7 +1,6 @@
 import { GuardrailPolicy, type GuardrailPolicyInput } from '../../policy/guardrail-policy.js';
 import { GuardText } from '../../text/guard-text.js';
-import { PiiDetector } from './pii.detector.js';
-import { findPii } from './pii.recognizers.js';
+import { findPii, PiiDetector } from './pii.detector.js';
 import { cardIssuerKnown, ibanValid, luhnValid, ssnValid } from './pii.validators.js';
 
 /** The entities found in `text`, with the raw text of each span. */
@@ -102,7 +101,7 @@ describe('PII recognisers', () => {
 
   describe('dates of birth', () => {
     it('finds dates in a birth context only', () => {
-      expect(found('I was born on 3/23/1940 in Ohio')).toEqual([['DATE_OF_BIRTH', '3/23/1940']]);
+      expect(found('I was born on 3/23/1940 in Ohio')).toEqual([['DATE_OF_BIRTH', '3/23/1940'], ['LOCATION', 'Ohio']]);
       expect(found('DOB: 14 March 1985')).toEqual([['DATE_OF_BIRTH', '14 March 1985']]);
       expect(has('The meeting is on 3/23/2025', 'DATE_OF_BIRTH')).toBe(false);
     });

@@ -1,20 +1,12 @@
 import { isIPv6 } from 'node:net';
 import type { PiiEntity } from '../../policy/guardrail-policy.js';
 import type { GuardText } from '../../text/guard-text.js';
-import { findPersons } from './person.recognizer.js';
 import { cardIssuerKnown, entropy, IBAN_LENGTHS, ibanValid, luhnValid, ssnValid } from './pii.validators.js';
 import { isPublishedSsn } from './us-ssn-published.js';
 
-export interface PiiMatch {
-  entity: PiiEntity;
-  /** Offsets into the raw text. */
-  start: number;
-  end: number;
-  /** Confidence 0–1; overlaps are resolved in favour of the higher score. */
-  score: number;
-}
+import type { LocalSpanRecognizer, PiiMatch } from './span-recognizer.js';
 
-type Candidate = { entity: PiiEntity; start: number; end: number; score: number };
+type Candidate = PiiMatch;
 
 // All patterns run on the `clean` view (case and accents kept) and use bounded quantifiers only.
 // Local part: RFC 5322 atext and dots; domain: labels and an alphabetic (or punycode) top-level domain.
@@ -69,10 +61,25 @@ const BEARER = /\bBearer\s+([A-Za-z0-9._~+/-]{16,2000}=*)/g;
 const SECRET_CONTEXT = /\b(?:keys?|tokens?|secrets?|passwords?|passwd|pwd|passphrase|credentials?|auth\w*|bearer|session|cookie|api|signature|signing|private|access)\b/i;
 const HIGH_ENTROPY = /(?<![\w+/=-])[A-Za-z0-9+/_-]{32,512}={0,2}(?![\w+/=-])/g;
 
-/** Finds PII in a text: candidates from every recogniser, overlaps resolved by confidence then length. */
-export function findPii(text: GuardText): PiiMatch[] {
-  const view = text.clean;
-  const s = view.text;
+/**
+ * The built-in rules: patterns with checksums and context words for the structured types (e-mail,
+ * phone, cards, IBAN, SSN, IP, URL, dates of birth, secrets, ids). Spans overlap; the PII detector
+ * resolves them together with the other recognisers' spans.
+ */
+export class RulesRecognizer implements LocalSpanRecognizer {
+  readonly name = 'rules';
+
+  recognize(text: GuardText): PiiMatch[] {
+    const view = text.clean;
+    return ruleCandidates(view.text).map((c) => {
+      const range = view.range(c.start, c.end);
+      return { entity: c.entity, start: range.start, end: range.end, score: c.score };
+    });
+  }
+}
+
+/** Candidates on the clean view's text, overlapping. */
+function ruleCandidates(s: string): Candidate[] {
   const out: Candidate[] = [];
   const add = (entity: PiiEntity, start: number, end: number, score: number) => {
     if (end > start) out.push({ entity, start, end, score });
@@ -136,25 +143,7 @@ export function findPii(text: GuardText): PiiMatch[] {
     if (BIRTH_CONTEXT.test(before) || /^\s{0,3}\(?(?:dob|born|birth)/i.test(after)) add('DATE_OF_BIRTH', m.index, m.index + m[0].length, 0.85);
   }
   for (const m of s.matchAll(PHONE)) phoneCandidate(s, m.index, m[0], add);
-  for (const p of findPersons(s)) add('PERSON', p.start, p.end, p.score);
-
-  return resolve(out).map((c) => {
-    const range = view.range(c.start, c.end);
-    return { entity: c.entity, start: range.start, end: range.end, score: c.score };
-  });
-}
-
-function resolve(candidates: Candidate[]): Candidate[] {
-  candidates.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
-  const kept: Candidate[] = [];
-  // Characters already claimed by a kept span: each overlap test costs the candidate's length, not the number kept.
-  const claimed = new Uint8Array(candidates.reduce((end, c) => Math.max(end, c.end), 0));
-  for (const c of candidates) {
-    if (claimed.subarray(c.start, c.end).includes(1)) continue;
-    kept.push(c);
-    claimed.fill(1, c.start, c.end);
-  }
-  return kept.sort((a, b) => a.start - b.start);
+  return out;
 }
 
 function trimTrailing(value: string): string {
