@@ -54,7 +54,8 @@ export class GuardrailEngine {
     const result = scanText(text, ctx, ctx.phase === 'input' ? this.detectors.input : this.detectors.output);
     const refs = ctx.phase === 'input' ? ctx.policy.input.models : ctx.policy.output.models;
     if (refs.length === 0) return result;
-    return summarise([...result.verdicts, ...(await runModelDetectors(this.options.models, refs, text, ctx.phase))]);
+    const pii = ctx.phase === 'input' ? ctx.policy.input.pii : ctx.policy.output.pii;
+    return summarise([...result.verdicts, ...(await runModelDetectors(this.options.models, refs, text, ctx.phase, pii))]);
   }
 
   /** Input phase: sizes, injection (direct and in documents), PII, the prompt's rules; redaction and the canary. */
@@ -97,14 +98,29 @@ export class GuardrailEngine {
     const found: Verdict[] = [...sizes];
     const redactions = new Map<number, Span[]>();
     const untrusted: string[] = [];
+    const pieces: Piece[] = [];
     for (const seg of inputSegments(state, policy)) {
       const text = messages[seg.message]!.content.slice(seg.start, seg.end);
-      if (seg.full) untrusted.push(text);
+      if (seg.full) {
+        untrusted.push(text);
+        pieces.push({ message: seg.message, start: seg.start, length: text.length });
+      }
       const result = scanText(text, { phase: 'input', source: seg.source, policy }, seg.full ? this.detectors.input : this.detectors.documentOnly);
       for (const v of result.verdicts) found.push({ ...v, spans: shift(v.spans, offsets[seg.message]! + seg.start) });
       if (result.redactions.length > 0) redactions.set(seg.message, [...(redactions.get(seg.message) ?? []), ...shift(result.redactions, seg.start)]);
     }
-    if (policy.input.models.length > 0 && untrusted.length > 0) found.push(...(await runModelDetectors(this.options.models, policy.input.models, untrusted.join('\n'), 'input')));
+    if (policy.input.models.length > 0 && untrusted.length > 0) {
+      // One call over the untrusted text joined; span recognisers' spans are mapped back to their messages.
+      for (const v of await runModelDetectors(this.options.models, policy.input.models, untrusted.join('\n'), 'input', policy.input.pii)) {
+        if (v.spans.length === 0) {
+          found.push(v);
+          continue;
+        }
+        const placed = placeSpans(v.spans, pieces);
+        found.push({ ...v, spans: placed.map((p) => ({ ...p.span, start: p.span.start + offsets[p.message]!, end: p.span.end + offsets[p.message]! })) });
+        if (v.decision === 'redact') for (const p of placed) redactions.set(p.message, [...(redactions.get(p.message) ?? []), p.span]);
+      }
+    }
 
     const verdicts = mergeVerdicts(found);
     if (decisionOf(verdicts) === 'block') return this.block(state, verdicts, policy);
@@ -236,6 +252,27 @@ export class GuardrailEngine {
     const pii = scanText(clipped, { phase: 'output', source: 'completion', policy }, PII_ONLY);
     return applyRedactions(clipped, pii.redactions);
   }
+}
+
+interface Piece {
+  message: number;
+  start: number;
+  length: number;
+}
+
+/** Spans over the untrusted pieces joined with `\n`, as spans of their messages (a span across two pieces is cut at the join). */
+function placeSpans(spans: readonly Span[], pieces: readonly Piece[]): Array<{ message: number; span: Span }> {
+  const out: Array<{ message: number; span: Span }> = [];
+  let at = 0;
+  for (const piece of pieces) {
+    for (const s of spans) {
+      const start = Math.max(s.start, at);
+      const end = Math.min(s.end, at + piece.length);
+      if (end > start) out.push({ message: piece.message, span: { ...s, start: start - at + piece.start, end: end - at + piece.start } });
+    }
+    at += piece.length + 1;
+  }
+  return out;
 }
 
 function decisionOf(verdicts: readonly Verdict[]): Decision {

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 /** PII entity types the deterministic recognisers find; a span's `entity` and the redaction token (`[EMAIL]`). */
-export const PII_ENTITIES = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'IP_ADDRESS', 'URL', 'DATE_OF_BIRTH', 'SECRET', 'PERSON'] as const;
+export const PII_ENTITIES = [
+  'EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'IP_ADDRESS', 'URL', 'DATE_OF_BIRTH', 'SECRET', 'PERSON',
+  'ADDRESS', 'LOCATION', 'ORGANIZATION', 'PASSPORT', 'DRIVER_LICENSE', 'UK_NINO', 'DE_TAX_ID', 'FR_NIR', 'ES_NIF', 'IT_FISCAL_CODE',
+] as const;
 export const PiiEntity = z.enum(PII_ENTITIES);
 export type PiiEntity = z.infer<typeof PiiEntity>;
 
@@ -11,6 +14,9 @@ export type BlockAction = z.infer<typeof BlockAction>;
 export const PiiAction = z.enum(['redact', 'block', 'warn', 'allow']);
 export type PiiAction = z.infer<typeof PiiAction>;
 
+/** The in-process span recognisers (docs/guardrails.md): `rules` (patterns and checksums), `lexicon` (name and place lists). */
+export const LOCAL_RECOGNIZERS = ['rules', 'lexicon'] as const;
+
 const PiiSettings = z
   .union([
     PiiAction,
@@ -19,9 +25,11 @@ const PiiSettings = z
       entities: z.partialRecord(PiiEntity, PiiAction).default({}),
       /** Values never treated as PII (a support address the answer may quote), compared case-insensitively. */
       allow: z.array(z.string().min(1).max(500)).max(500).default([]),
+      /** Which in-process recognisers run; HTTP ones (Presidio) are named under `models`. */
+      recognizers: z.array(z.enum(LOCAL_RECOGNIZERS)).min(1).default([...LOCAL_RECOGNIZERS]),
     }),
   ])
-  .transform((v) => (typeof v === 'string' ? { default: v, entities: {}, allow: [] } : v));
+  .transform((v) => (typeof v === 'string' ? { default: v, entities: {}, allow: [], recognizers: [...LOCAL_RECOGNIZERS] } : v));
 export type PiiSettings = z.output<typeof PiiSettings>;
 
 const MAX_PATTERN = 500;
