@@ -35,6 +35,22 @@ describe('issue 11: UsageRecorder', () => {
     expect(totals[1]).toBeCloseTo(0.04, 12);
   });
 
+  it('puts the events that arrive while a write runs into the next write, started as soon as it ends', async () => {
+    const tenants = new InMemoryTenantRepository();
+    const batches: number[] = [];
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const slow = { addUsage: async (a: Parameters<typeof tenants.addUsage>[0]) => (batches.push(a.length), batches.length === 1 && (await blocked), tenants.addUsage(a)) };
+    const recorder = new UsageRecorder({ tenants: slow } as never);
+    const first = recorder.record(event({ tenantId: 'a' }), at);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = ['b', 'c', 'd'].map((tenantId) => recorder.record(event({ tenantId }), at));
+    expect(batches).toEqual([3]);
+    release();
+    await Promise.all([first, ...second]);
+    expect(batches).toEqual([3, 9]);
+  });
+
   it('fails every event of a batch the store refused as transient, so the consumer retries them', async () => {
     const recorder = new UsageRecorder({ tenants: { addUsage: () => Promise.reject(new Error('connection lost')) } } as never);
     await expect(recorder.record(event({}), at)).rejects.toMatchObject({ code: ERROR_CODES.handlerFailed, transient: true });

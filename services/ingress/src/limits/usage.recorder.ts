@@ -7,7 +7,6 @@ import { USAGE_QUOTAS, usageWindow } from './usage-windows.js';
 
 /** The shared consumer group (one record per event across replicas) that feeds tokens and cost into the tenant usage windows. */
 export const USAGE_GROUP = 'ingress-usage';
-const FLUSH_MS = 100;
 
 /**
  * The amounts one usage event adds: its cost to the USD windows (every kind: inference, judge,
@@ -33,7 +32,6 @@ export function usageAmounts(event: UsageEvent, at: number): UsageAmount[] {
 export class UsageRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: StageConsumer;
   private pending = new Map<string, UsageAmount>();
-  private flushing: Promise<void> | null = null;
 
   constructor(@Inject(INGRESS_DEPS) private readonly deps: IngressDeps) {}
 
@@ -42,7 +40,8 @@ export class UsageRecorder implements OnApplicationBootstrap, OnApplicationShutd
       stage: 'ingress',
       groupId: USAGE_GROUP,
       fromBeginning: true,
-      concurrency: Math.max(8, this.deps.concurrency),
+      // Handlers wait for the batched write: many in flight make the batches, not the writes, large.
+      concurrency: Math.max(64, this.deps.concurrency),
       handlers: new Map([[TOPICS.usage, (e: Envelope<unknown>) => this.record(e.payload as UsageEvent, Date.parse(e.createdAt))]]),
     });
     await this.consumer.start();
@@ -50,7 +49,7 @@ export class UsageRecorder implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
-    await this.flushing?.catch(() => undefined);
+    await this.running?.catch(() => undefined);
   }
 
   /** Adds one event's amounts to the next write and resolves once that write is done. */
@@ -66,18 +65,34 @@ export class UsageRecorder implements OnApplicationBootstrap, OnApplicationShutd
     return this.scheduleFlush();
   }
 
-  private next: Promise<void> | null = null;
+  /** The write that will take the events arriving now; null when none is waiting. */
+  private waiting: Promise<void> | null = null;
+  /** The latest write started. */
+  private running: Promise<void> | null = null;
 
+  /**
+   * Group commit: one write at a time; events that arrive while one runs go into the next, which
+   * starts as soon as it ends. So a write never waits on a timer, and throughput is the consumer's
+   * concurrency per write rather than one event per write.
+   */
   private scheduleFlush(): Promise<void> {
-    this.next ??= new Promise<void>((resolve) => setTimeout(resolve, FLUSH_MS)).then(async () => {
-      while (this.flushing) await this.flushing.catch(() => undefined);
-      this.next = null;
+    if (this.waiting) return this.waiting;
+    const previous = this.running;
+    const flush = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+      this.waiting = null;
       const batch = [...this.pending.values()];
       this.pending = new Map();
-      this.flushing = write(this.deps.tenants, batch).finally(() => (this.flushing = null));
-      return this.flushing;
-    });
-    return this.next;
+      await write(this.deps.tenants, batch);
+    })();
+    this.waiting = flush;
+    this.running = flush;
+    flush.then(
+      () => this.running === flush && (this.running = null),
+      () => this.running === flush && (this.running = null),
+    );
+    return flush;
   }
 }
 
