@@ -1,13 +1,13 @@
 // Static checks of deploy/ and docker-compose.yml: there is no Docker engine or cluster here, so
-// everything a `docker compose up` or `kubectl apply` would trip over is checked from the files.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// everything a `docker compose up` or `docker build` would trip over is checked from the files.
+// The Helm chart is rendered and validated in test/deploy-helm.spec.ts.
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
-import { parse, parseAllDocuments } from 'yaml';
-import { TOPICS } from '../libs/contracts/src/topics.js';
+import { parse } from 'yaml';
 import { loadConfig } from '../libs/config/src/config.loader.js';
 import { cacheConfig } from '../services/cache/src/cache.config.js';
 import { semanticCacheFromConfig } from '../services/cache/src/semantic/semantic-cache.factory.js';
@@ -16,14 +16,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 const BALLAST_SERVICES = ['ingress', 'guardrail', 'cache', 'inference', 'judge', 'metrics'] as const;
-const KEDA_INPUT_TOPIC: Record<string, string> = {
-  guardrail: 'ballast.guard-input.v1',
-  cache: 'ballast.cache-lookup.v1',
-  inference: 'ballast.inference.v1',
-  judge: 'ballast.responses.v1',
-  metrics: 'ballast.usage.v1',
-};
-const KNOWN_TOPICS = new Set<string>(Object.values(TOPICS));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML of arbitrary shape
 type Doc = Record<string, any>;
@@ -213,23 +205,42 @@ describe('deploy/Dockerfile', () => {
     .filter((line) => line !== '' && !line.startsWith('#'));
   const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
 
-  it('builds on node:24-slim and runs as node in production on 8080', () => {
-    expect(instructions.filter((l) => l.startsWith('FROM '))).toEqual(['FROM node:24-slim AS build', 'FROM node:24-slim AS runtime']);
-    expect(instructions).toEqual(expect.arrayContaining(['ARG SERVICE', 'USER node', 'EXPOSE 8080']));
+  const runtime = instructions.slice(instructions.indexOf('FROM node:24-slim AS runtime'));
+
+  it('builds on node:24-slim in stages, and runs as the non-root node user in production on 8080', () => {
+    expect(instructions.filter((l) => l.startsWith('FROM '))).toEqual(['FROM node:24-slim AS build', 'FROM build AS service-files', 'FROM node:24-slim AS runtime']);
+    expect(runtime).toEqual(expect.arrayContaining(['ARG SERVICE', 'USER node', 'EXPOSE 8080']));
     expect(dockerfile).toMatch(/NODE_ENV=production/);
     expect(dockerfile).toMatch(/RUN npm ci/);
     expect(dockerfile).toMatch(/npm run build && npm prune --omit=dev/);
+    // Nothing after USER switches back to root.
+    expect(runtime.slice(runtime.indexOf('USER node')).filter((l) => l.startsWith('USER '))).toEqual(['USER node']);
   });
 
-  it('starts dist/services/<SERVICE>/src/main.js and health-checks /health/live with fetch', () => {
-    const runtime = instructions.slice(instructions.indexOf('FROM node:24-slim AS runtime'));
+  it('takes only production dependencies from the build, pruned per service', () => {
+    const copies = runtime.filter((l) => l.startsWith('COPY --from='));
+    expect(copies.map((l) => l.split(/\s+/)[1])).toEqual(copies.map(() => '--from=service-files'));
+    const prune = instructions.slice(instructions.indexOf('FROM build AS service-files'), instructions.indexOf('FROM node:24-slim AS runtime')).join('\n');
+    expect(prune).toMatch(/rm -rf node_modules\/onnxruntime-node/);
+    expect(prune).toMatch(/"\$SERVICE" = cache/);
+  });
+
+  it('runs under an init process (tini as PID 1) and starts dist/services/<SERVICE>/src/main.js', () => {
+    expect(runtime.join('\n')).toMatch(/apt-get install -y --no-install-recommends tini/);
+    expect(runtime.find((l) => l.startsWith('ENTRYPOINT '))).toBe('ENTRYPOINT ["/usr/bin/tini", "--"]');
     expect(runtime.join('\n')).toMatch(/ENV [^\n]*BALLAST_SERVICE=\$\{SERVICE\}/);
     const cmd = runtime.find((l) => l.startsWith('CMD '))!;
-    expect(cmd).toContain('node');
+    expect(cmd).toContain('exec node');
     expect(cmd).toContain('dist/services/${BALLAST_SERVICE}/src/main.js');
+    for (const dir of ['dist', 'node_modules', 'package.json', 'bin', 'prompts', 'rubrics']) expect(runtime.join('\n')).toMatch(new RegExp(`COPY .*\\b${dir}\\b`));
+  });
+
+  it('health-checks /health/live with fetch and carries the OCI labels', () => {
     const health = runtime.find((l) => l.startsWith('HEALTHCHECK '))!;
     expect(health).toMatch(/fetch\(.*\/health\/live/);
-    for (const dir of ['dist', 'node_modules', 'package.json', 'prompts', 'rubrics']) expect(runtime.join('\n')).toMatch(new RegExp(`COPY .*\\b${dir}\\b`));
+    const labels = runtime.filter((l) => l.startsWith('LABEL ')).join(' ');
+    for (const key of ['title', 'description', 'version', 'revision', 'created', 'licenses', 'base.name']) expect(labels).toContain(`org.opencontainers.image.${key}=`);
+    expect(labels).toContain('org.opencontainers.image.licenses="Apache-2.0"');
   });
 
   it('copies only paths that exist in the build context and are not .dockerignored', () => {
@@ -281,69 +292,11 @@ describe('deploy/grafana', () => {
   });
 });
 
-describe('deploy/k8s', () => {
-  const files = (dir: string): string[] =>
-    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? files(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [],
-    );
-  const manifestFiles = files('deploy/k8s');
-  const docs = manifestFiles.flatMap((file) =>
-    parseAllDocuments(read(file)).map((d) => ({ file, errors: d.errors.map((e) => e.message), doc: d.toJS() as Doc | null })),
-  );
-  const objects: Doc[] = docs.filter((d) => d.doc !== null).map((d) => ({ file: d.file, ...(d.doc as Doc) }));
-  const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
-  const deployments = new Map(ofKind('Deployment').map((d) => [d.metadata.name as string, d]));
+describe('QDRANT_URL in compose and the Helm chart', () => {
+  const chartConfig = (parse(read('deploy/helm/ballast/values.yaml')) as { config: Record<string, string> }).config;
 
-  it('every file parses as YAML into objects with apiVersion, kind and a name', () => {
-    expect(docs.flatMap((d) => d.errors.map((e) => `${d.file}: ${e}`))).toEqual([]);
-    expect(objects.length).toBeGreaterThan(0);
-    // A Kustomization is read by kubectl itself and needs no name.
-    for (const o of objects.filter((o) => o.kind !== 'Kustomization')) expect(o).toEqual(expect.objectContaining({ apiVersion: expect.any(String), kind: expect.any(String), metadata: expect.objectContaining({ name: expect.any(String) }) }));
-  });
-
-  it('every manifest is listed by a kustomization, and every listed file exists', () => {
-    const listed = ofKind('Kustomization').flatMap((k) => (k.resources as string[]).map((r) => relative(ROOT, join(ROOT, k.file, '..', r))));
-    for (const file of listed) expect(manifestFiles).toContain(file);
-    const kustomizations = new Set(ofKind('Kustomization').map((k) => k.file));
-    expect(manifestFiles.filter((f) => !kustomizations.has(f) && !listed.includes(f))).toEqual([]);
-  });
-
-  it.each(BALLAST_SERVICES)('%s has a Deployment with probes, requests, ConfigMap env and the DATABASE_URL Secret, plus a Service', (name) => {
-    const deployment = deployments.get(name);
-    expect(deployment).toBeDefined();
-    const pod = deployment!.spec.template;
-    expect(Object.keys(deployment!.spec.selector.matchLabels as object).length).toBeGreaterThan(0);
-    for (const [k, v] of Object.entries(deployment!.spec.selector.matchLabels as Record<string, string>)) expect(pod.metadata.labels[k]).toBe(v);
-    const container = pod.spec.containers[0];
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-    expect(container.ports).toContainEqual({ name: 'http', containerPort: 8080 });
-    expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
-
-    const configMaps = new Set(ofKind('ConfigMap').map((c) => c.metadata.name));
-    const envFrom = (container.envFrom as Doc[]).map((e) => e.configMapRef?.name as string);
-    expect(envFrom).toContain('ballast-config');
-    for (const ref of envFrom) expect(configMaps).toContain(ref);
-    const secret = ofKind('Secret').find((s) => s.metadata.name === 'ballast-secrets')!;
-    expect(Object.keys(secret.stringData ?? secret.data)).toContain('DATABASE_URL');
-    expect(container.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'ballast-secrets', key: 'DATABASE_URL' } } });
-
-    const service = ofKind('Service').find((s) => s.metadata.name === name);
-    expect(service?.spec.ports).toContainEqual(expect.objectContaining({ port: 8080, targetPort: 'http' }));
-    for (const [k, v] of Object.entries(service!.spec.selector as Record<string, string>)) expect(pod.metadata.labels[k]).toBe(v);
-  });
-
-  it('the cache gets QDRANT_URL', () => {
-    const cache = deployments.get('cache')!.spec.template.spec.containers[0];
-    const refs = (cache.envFrom as Doc[]).map((e) => e.configMapRef?.name);
-    const data = Object.assign({}, ...ofKind('ConfigMap').filter((c) => refs.includes(c.metadata.name)).map((c) => c.data));
-    expect(data.QDRANT_URL).toMatch(/^http:\/\//);
-  });
-
-  it('the cache service reads QDRANT_URL: the compose and Kubernetes values parse, and its semantic layer talks to that server', async () => {
-    const cacheRefs = (deployments.get('cache')!.spec.template.spec.containers[0].envFrom as Doc[]).map((e) => e.configMapRef?.name);
-    const k8s = Object.assign({}, ...ofKind('ConfigMap').filter((c) => cacheRefs.includes(c.metadata.name)).map((c) => c.data)) as Record<string, string>;
-    for (const value of [envOf(compose.services.cache!).QDRANT_URL!, k8s.QDRANT_URL!]) expect(loadConfig(cacheConfig.schema, { QDRANT_URL: value }).QDRANT_URL).toBe(value);
+  it('the cache service reads QDRANT_URL: the compose and chart values parse, and its semantic layer talks to that server', async () => {
+    for (const value of [envOf(compose.services.cache!).QDRANT_URL!, chartConfig.QDRANT_URL!]) expect(loadConfig(cacheConfig.schema, { QDRANT_URL: value }).QDRANT_URL).toBe(value);
     expect(() => loadConfig(cacheConfig.schema, { QDRANT_URL: 'qdrant:6333' })).toThrow(/QDRANT_URL/);
     expect(semanticCacheFromConfig(loadConfig(cacheConfig.schema, {}), null)).toBeNull();
 
@@ -365,29 +318,5 @@ describe('deploy/k8s', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-  });
-
-  describe('KEDA ScaledObjects', () => {
-    const scaled = ofKind('ScaledObject');
-
-    it('scale exactly guardrail, cache, inference, judge and metrics', () => {
-      expect(scaled.map((s) => s.metadata.name).sort()).toEqual(Object.keys(KEDA_INPUT_TOPIC).sort());
-      for (const s of scaled) expect(s.apiVersion).toBe('keda.sh/v1alpha1');
-    });
-
-    it.each(Object.entries(KEDA_INPUT_TOPIC))('%s targets its Deployment and lags on %s in its own consumer group', (name, topic) => {
-      const so = scaled.find((s) => s.metadata.name === name)!;
-      expect(deployments.has(so.spec.scaleTargetRef.name)).toBe(true);
-      expect(so.spec.scaleTargetRef.name).toBe(name);
-      expect(deployments.get(name)!.spec.replicas).toBeUndefined();
-      const triggers = so.spec.triggers as Doc[];
-      expect(triggers.length).toBeGreaterThan(0);
-      for (const t of triggers) {
-        expect(t.type).toBe('kafka');
-        expect(t.metadata).toEqual(expect.objectContaining({ bootstrapServers: expect.any(String), consumerGroup: name, lagThreshold: expect.stringMatching(/^\d+$/) }));
-        expect(KNOWN_TOPICS).toContain(t.metadata.topic);
-      }
-      expect(triggers.map((t) => t.metadata.topic)).toContain(topic);
-    });
   });
 });

@@ -2,7 +2,7 @@ import { TOPICS, type TopicName } from '#contracts';
 
 /**
  * The shared consumer groups (one per service; its group id is the service name) and the topics each
- * consumes: what KEDA scales on (deploy/k8s/keda) and the metrics service reports as
+ * consumes: what KEDA scales on (deploy/helm/ballast) and the metrics service reports as
  * `ballast_consumer_lag`. Per-replica groups (ingress's outcome and registry listeners) are left
  * out: they come and go with replicas. test/consumer-groups.spec.ts checks it against the controllers.
  */
