@@ -4,7 +4,8 @@
 //   - 1,000 LlmRequest envelopes published straight to ballast.requests.v1 get exactly one outcome
 //     each on ballast.responses.v1;
 //   - 100 malformed messages mixed in land in ballast.dlq.v1 with the error headers and block nothing;
-//   - the inference process is SIGKILLed mid-run and restarted: nothing is lost, nothing answered twice.
+//   - the inference process is SIGKILLed mid-run and restarted: nothing is lost, nothing answered twice;
+//   - the official openai SDKs (JS, and Python from .venv) call the ingress process over HTTP.
 //
 // Needs: bash scripts/kafka.sh up, bash scripts/postgres.sh up (or KAFKA_BROKERS / DATABASE_URL).
 // Topics are fixed names shared with anything else on the broker, so everything is keyed by a
@@ -14,9 +15,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import OpenAI from 'openai';
 import { ERROR_CODES, HEADERS, LlmRequest, TOPICS, createEnvelope, type LlmResponse } from '#contracts';
 import { TypeormTenantRepository, openDataSource } from '#persistence';
 import { DistributedStack, ROOT, SERVICE_NAMES, ensureBuilt, seedDatabase, sleep } from './support/distributed-stack.js';
+import { PYTHON_SDK_SCRIPT, ensurePythonOpenAi, expectPythonSdkObservations, runPythonJson, type PythonSdkObservations } from './support/python-sdk.js';
 import {
   TopicRecorder,
   assertBrokerReachable,
@@ -123,7 +126,7 @@ let producer: Producer | undefined;
 let recorder: TopicRecorder | undefined;
 /** Tests that finished without throwing; logs are kept unless all did. */
 let passed = 0;
-const TESTS = 5;
+const TESTS = 6;
 /** `it` that counts its success. */
 const check = (name: string, fn: () => void | Promise<void>) =>
   it(name, async () => {
@@ -385,5 +388,22 @@ describe('distributed mode: six processes over Kafka', () => {
     const schemaReason = byKey.get(badKey(BAD_KINDS.indexOf('bad-header')))![0]!.headers[HEADERS.errorReason]!;
     expect(schemaReason).toMatch(/createdAt/);
     expect(byKey.get(badKey(0))![0]!.headers[HEADERS.errorReason]).toBe('value is not valid JSON');
+  });
+
+  check('serves the official openai SDKs over HTTP through the ingress process: the JS SDK and the Python package (non-streaming)', async () => {
+    const baseURL = `http://127.0.0.1:${stack!.service('ingress').port}/v1`;
+    const client = new OpenAI({ baseURL, apiKey: 'dev-key', maxRetries: 0, timeout: 30_000 });
+    const cut = await client.chat.completions.create({ model: 'sim-1', max_tokens: 3, messages: [{ role: 'user', content: `Tell me about parcels, run ${RUN}` }] });
+    expect(cut.choices[0]!.finish_reason).toBe('length');
+    expect(cut.usage).toMatchObject({ completion_tokens: 3, total_tokens: cut.usage!.prompt_tokens + 3 });
+    const n = await client.chat.completions.create({ model: 'sim-1', n: 2, messages: [{ role: 'user', content: 'two answers' }] }).catch((e: unknown) => e);
+    expect(n).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(n).toMatchObject({ param: 'n', code: ERROR_CODES.unsupportedParameter });
+    // Streaming cases (stream: true through both SDKs) belong here once the OpenAI route streams.
+
+    await ensurePythonOpenAi();
+    const idPrefix = `py-dist-${RUN}`;
+    const seen = await runPythonJson<PythonSdkObservations>(PYTHON_SDK_SCRIPT, { BALLAST_URL: baseURL.replace(/\/v1$/, ''), BALLAST_API_KEY: 'dev-key', BALLAST_ID_PREFIX: idPrefix });
+    expectPythonSdkObservations(seen, idPrefix);
   });
 });
