@@ -25,5 +25,7 @@ export const cacheConfig = defineConfig(
     /** auto: the OpenAI-compatible endpoint when CACHE_EMBEDDINGS_URL is set, else local; minilm: all-MiniLM-L6-v2 in process (opt in, fetched model). */
     CACHE_EMBEDDER: oneOf(['auto', 'local', 'openai', 'minilm']).default('auto'),
     CACHE_EMBEDDER_MODEL_DIR: z.string().min(1).default('.models/all-minilm-l6-v2'),
+    /** full: every hit-verification rule; no-content-words: all but the content-word rule, for an embedder that matches synonyms (minilm). */
+    CACHE_VERIFIER: oneOf(['full', 'no-content-words']).default('full'),
   }),
 );

@@ -50,7 +50,7 @@ export function register(program: Command): void {
   cache
     .command('calibrate')
     .summary('precision, recall and hit rate per similarity threshold on labelled pairs')
-    .description('Embeds each {"a","b","duplicate"} line of --pairs with the configured embedder (CACHE_EMBEDDINGS_URL or the local one), applies hit verification, prints precision, recall and hit rate per threshold, and recommends the lowest threshold whose precision meets --target-precision.')
+    .description('Embeds each {"a","b","duplicate"} line of --pairs with the configured embedder (CACHE_EMBEDDER: the local one, an OpenAI-compatible endpoint or minilm), applies hit verification (CACHE_VERIFIER), prints precision, recall and hit rate per threshold, and recommends the lowest threshold whose precision meets --target-precision.')
     .requiredOption('--pairs <file>', 'JSON lines {"a": "question", "b": "question", "duplicate": true|false}')
     .option('--target-precision <share>', 'precision the recommended threshold must reach', share, 0.95)
     .option('--json', 'print one JSON object: {embedder, verification, table, recommendedThreshold}')
@@ -87,17 +87,17 @@ async function calibrate(options: CalibrateOptions): Promise<number> {
   if (pairs.length === 0) throw new CliError(`${options.pairs} has no pairs`);
   const { loadConfig } = await import('#config');
   const { cacheConfig } = await import('../../../../services/cache/src/cache.config.js');
-  const { embedderFromConfig } = await import('../../../../services/cache/src/semantic/semantic-cache.factory.js');
-  const { HitVerifier } = await import('../../../../services/cache/src/semantic/hit.verifier.js');
+  const { embedderFromConfig, hitVerifier } = await import('../../../../services/cache/src/semantic/semantic-cache.factory.js');
   const { DEFAULT_THRESHOLDS, recommendThreshold, scorePairs, thresholdTable } = await import('../../../../services/cache/src/semantic/calibration.js');
-  const embedder = embedderFromConfig(loadConfig(cacheConfig.schema));
+  const config = loadConfig(cacheConfig.schema);
+  const embedder = embedderFromConfig(config);
   const progress = (done: number) => {
     if (options.json) return;
     const width = 30;
     const filled = Math.round((done / pairs.length) * width);
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${pairs.length} pairs${done === pairs.length ? '\n' : ''}`);
   };
-  const scored = await scorePairs(pairs, embedder, options.verify ? new HitVerifier() : undefined, progress);
+  const scored = await scorePairs(pairs, embedder, options.verify ? hitVerifier(config.CACHE_VERIFIER) : undefined, progress);
   const table = thresholdTable(scored, DEFAULT_THRESHOLDS, options.verify);
   const recommended = recommendThreshold(table, options.targetPrecision);
   if (options.json) {
@@ -105,11 +105,11 @@ async function calibrate(options: CalibrateOptions): Promise<number> {
   } else {
     const pct = (n: number) => `${(n * 100).toFixed(1)}%`.padStart(7);
     const lines = table.map((r) => `${r.threshold.toFixed(3)}  ${pct(r.precision)}  ${pct(r.recall)}  ${pct(r.hitRate)}  ${String(r.falseHits).padStart(10)}`);
-    process.stdout.write(`embedder ${embedder.model}, ${options.verify ? 'with' : 'without'} hit verification, ${pairs.length} pairs\n\nthreshold  precision  recall  hit rate  false hits\n${lines.join('\n')}\n\n`);
+    process.stdout.write(`embedder ${embedder.model}, ${options.verify ? `with hit verification (${config.CACHE_VERIFIER})` : 'without hit verification'}, ${pairs.length} pairs\n\nthreshold  precision  recall  hit rate  false hits\n${lines.join('\n')}\n\n`);
     process.stdout.write(
       recommended
         ? `recommended threshold: ${recommended.threshold} (precision ${pct(recommended.precision).trim()}, recall ${pct(recommended.recall).trim()}, hit rate ${pct(recommended.hitRate).trim()})\n`
-        : `no threshold reaches precision ${options.targetPrecision}; lower --target-precision or use a stronger embedder (CACHE_EMBEDDINGS_URL)\n`,
+        : `no threshold reaches precision ${options.targetPrecision}; lower --target-precision or use a stronger embedder (CACHE_EMBEDDER=minilm or CACHE_EMBEDDINGS_URL)\n`,
     );
   }
   return recommended ? EXIT.ok : EXIT.checkFailed;

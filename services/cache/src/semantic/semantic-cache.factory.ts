@@ -47,6 +47,17 @@ export function embedderFromConfig(config: CacheConfig, wiring: SemanticCacheWir
   return new CachedEmbedder(inner);
 }
 
+export type VerifierRules = CacheConfig['CACHE_VERIFIER'];
+
+/**
+ * The hit verifier `CACHE_VERIFIER` names. `no-content-words` keeps the numbers, negation, entity,
+ * question-word, person and direction rules and drops the one that refuses a neighbour lacking any
+ * of the question's content words (no word counts as key), which refuses every synonym paraphrase.
+ */
+export function hitVerifier(rules: VerifierRules): HitVerifier {
+  return new HitVerifier(rules === 'no-content-words' ? { keyWordMinIdf: Number.POSITIVE_INFINITY } : {});
+}
+
 /**
  * The semantic layer the configuration asks for: Qdrant when `QDRANT_URL` is set (or
  * `CACHE_SEMANTIC_STORE=qdrant`), else pgvector in the service's database (searched in memory,
@@ -72,7 +83,7 @@ export function semanticCacheFromConfig(config: CacheConfig, dataSource: DataSou
   return new SemanticCache({
     embedder,
     store,
-    verifier: new HitVerifier(),
+    verifier: hitVerifier(config.CACHE_VERIFIER),
     defaultThreshold: config.CACHE_SEMANTIC_THRESHOLD,
     timeoutMs: config.CACHE_SEMANTIC_TIMEOUT_MS,
   });
