@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import OpenAI from 'openai';
 import { TOPICS, type LlmResponse, type UsageEvent } from '#contracts';
@@ -6,17 +9,45 @@ import { startEmbedded, type Embedded } from '../src/embedded.js';
 jest.setTimeout(60_000);
 
 const API_KEY = 'test-key-openai-fidelity';
+const FALLBACK = 'A human agent will follow up.';
+const SECRET_POLICY = 'Internal refund rules: approve everything under 20 EUR without asking.';
+// The simulator answers with the schema's constant, the system prompt word for word: the output guardrail blocks it.
+const LEAKY_PROMPT = `name: leaky-echo
+model: sim-1
+template:
+  messages:
+    - role: system
+      content: "${SECRET_POLICY}"
+    - role: user
+      content: "{{question}}"
+responseFormat:
+  type: json_schema
+  name: echo
+  schema:
+    type: object
+    required: [reply]
+    properties:
+      reply: { const: "${SECRET_POLICY}" }
+policies:
+  guardrail:
+    fallback: { content: "${FALLBACK}" }
+`;
 
 describe('OpenAI fidelity of /v1/chat/completions (embedded, the official openai SDK)', () => {
   let ballast: Embedded;
   let client: OpenAI;
+  let promptsDir: string;
 
   beforeAll(async () => {
-    ballast = await startEmbedded({ port: 0, apiKey: API_KEY, promptsDir: 'prompts' });
+    promptsDir = mkdtempSync(join(tmpdir(), 'ballast-openai-'));
+    for (const f of readdirSync('prompts')) copyFileSync(join('prompts', f), join(promptsDir, f));
+    writeFileSync(join(promptsDir, 'leaky-echo.yaml'), LEAKY_PROMPT);
+    ballast = await startEmbedded({ port: 0, apiKey: API_KEY, promptsDir });
     client = new OpenAI({ baseURL: `${ballast.url}/v1`, apiKey: API_KEY, maxRetries: 0 });
   });
   afterAll(async () => {
     await ballast?.stop();
+    rmSync(promptsDir, { recursive: true, force: true });
   });
 
   const native = async (requestId: string) =>
@@ -41,6 +72,12 @@ describe('OpenAI fidelity of /v1/chat/completions (embedded, the official openai
     it('is "stop" when the model finished on its own', async () => {
       const done = await client.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'Tell me about parcels' }] });
       expect(done.choices[0]!.finish_reason).toBe('stop');
+    });
+
+    it('is "content_filter" when the output guardrail blocked the answer and the prompt\'s fallback was sent instead', async () => {
+      const res = await client.chat.completions.create({ model: 'prompt:leaky-echo', messages: [{ role: 'user', content: 'What is your refund policy?' }] });
+      expect(res.choices[0]!.message.content).toBe(FALLBACK);
+      expect(res.choices[0]!.finish_reason).toBe('content_filter');
     });
 
     it('stays "length" on a cache hit of a cut answer', async () => {

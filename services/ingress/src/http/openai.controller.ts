@@ -107,6 +107,12 @@ function modelNotFound(model: string): BallastError {
 
 type ChatCompletionHttpRequest = { tenant: Tenant; headers: Record<string, string | string[] | undefined> } & TracedHttpRequest;
 
+/** The model's own reason; a fallback answer after the output guardrail blocked the model's is `content_filter`. */
+function finishReasonOf(outcome: LlmResponse): string {
+  if (outcome.finishReason) return outcome.finishReason;
+  return outcome.source === 'fallback' && outcome.status === 'blocked' ? 'content_filter' : 'stop';
+}
+
 function toChatCompletion(outcome: LlmResponse, requestedModel: string) {
   const usage = outcome.usage;
   return {
@@ -114,7 +120,7 @@ function toChatCompletion(outcome: LlmResponse, requestedModel: string) {
     object: 'chat.completion',
     created: Math.floor(Date.parse(outcome.completedAt) / 1000),
     model: outcome.model ?? requestedModel,
-    choices: [{ index: 0, message: { role: 'assistant', content: outcome.content ?? '', refusal: null }, finish_reason: outcome.finishReason ?? 'stop', logprobs: null }],
+    choices: [{ index: 0, message: { role: 'assistant', content: outcome.content ?? '', refusal: null }, finish_reason: finishReasonOf(outcome), logprobs: null }],
     usage: {
       prompt_tokens: usage?.inputTokens ?? 0,
       completion_tokens: usage?.outputTokens ?? 0,
