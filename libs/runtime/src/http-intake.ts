@@ -39,6 +39,8 @@ export class HttpIntake {
               code: ERROR_CODES.shuttingDown,
               message: 'Ballast is shutting down and takes no new requests; send this request to another replica or retry after the restart',
               type: 'server_error',
+              // OpenAI's shape has a param: the SDKs read the body on every route.
+              param: null,
             },
           });
         return;

@@ -85,7 +85,7 @@ describe('stopStageApps on an app built by createStageApp', () => {
     expect(await ready.json()).toMatchObject({ ready: false, checks: { shutdown: { ok: false, error: 'shutting down' } } });
     const refused = await fetch(`${url}/slow`);
     expect(refused.status).toBe(503);
-    expect(await refused.json()).toMatchObject({ error: { code: 'ballast.shutting_down', type: 'server_error' } });
+    expect(await refused.json()).toMatchObject({ error: { code: 'ballast.shutting_down', type: 'server_error', param: null } });
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
 
     httpGate.release();
