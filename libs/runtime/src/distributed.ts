@@ -58,6 +58,8 @@ export async function startDistributedStage(
   await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: settings.KAFKA_PARTITIONS })));
   const dataSource = options.needsDatabase && settings.DATABASE_URL ? await openDataSource({ url: settings.DATABASE_URL, applicationName: `ballast-${stage}` }) : null;
   const removeReadiness = dataSource ? registerReadinessCheck('postgres', async () => (await dataSource.query('select 1')).length === 1) : null;
+  // A consumer kafkajs gave up on leaves its partitions to other replicas; the pod says so on /health/ready.
+  const removeConsumerReadiness = registerReadinessCheck('kafka.consumers', () => transport.consumersRunning());
   // Every replica prunes the shared ledger; the runs are jittered and overlapping ones are harmless.
   const ledgerPruner = dataSource
     ? startLedgerPruner({
@@ -72,6 +74,7 @@ export async function startDistributedStage(
     await ledgerPruner?.stop();
     await transport.close();
     removeReadiness?.();
+    removeConsumerReadiness();
     await dataSource?.destroy();
   };
   let app: Awaited<ReturnType<typeof createStageApp>>;

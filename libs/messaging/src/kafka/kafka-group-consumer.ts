@@ -75,6 +75,7 @@ export class KafkaGroupConsumer implements ConsumerHandle {
   private readonly abort = new AbortController();
   private stopping = false;
   private stopped?: Promise<void>;
+  private crashed = false;
   /** Bumped when a heartbeat or commit says the membership is changing: running batches wind down. */
   private groupEpoch = 0;
   private beat: (() => Promise<void>) | null = null;
@@ -173,6 +174,7 @@ export class KafkaGroupConsumer implements ConsumerHandle {
     this.unlisten.push(
       this.consumer.on(events.CRASH, (event) => {
         if (!event.payload.restart) {
+          this.crashed = true;
           this.log.error('consumer crashed and will not restart; its partitions go to other members', {
             groupId,
             error: describeError(event.payload.error),
@@ -180,6 +182,11 @@ export class KafkaGroupConsumer implements ConsumerHandle {
         }
       }),
     );
+  }
+
+  /** False once kafkajs crashed for good after the start (it will not restart) or a stop began: what readiness reports. */
+  get running(): boolean {
+    return !this.crashed && !this.stopping;
   }
 
   /** Stops fetching, lets started records finish, commits them, then leaves the group. */

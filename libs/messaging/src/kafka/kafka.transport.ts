@@ -166,6 +166,11 @@ export class KafkaTransport implements Transport {
     });
   }
 
+  /** Whether every consumer started here is still consuming (none crashed for good): a readiness check. */
+  consumersRunning(): boolean {
+    return [...this.consumers].every((consumer) => consumer.running);
+  }
+
   async consume(options: ConsumeOptions): Promise<ConsumerHandle> {
     if (this.closing) throw new Error(`KafkaTransport ${this.options.clientId} is closing`);
     const consumer = new KafkaGroupConsumer(this.kafka, options, this.settings, this.log);
