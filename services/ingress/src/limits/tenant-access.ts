@@ -6,7 +6,7 @@ export function checkPromptAllowed(tenant: Pick<Tenant, 'id' | 'allowedPrompts'>
   if (tenant.allowedPrompts === null || tenant.allowedPrompts === undefined || tenant.allowedPrompts.includes(promptName)) return;
   throw new BallastError(
     ERROR_CODES.forbidden,
-    `prompt "${promptName}" is not allowed for tenant "${tenant.id}": an admin can add it (ballast tenants update ${tenant.id} --allow-prompt ${promptName})`,
+    `prompt "${promptName}" is not allowed for tenant "${tenant.id}"; an admin sets the tenant's allowed prompts (ballast tenants update ${tenant.id} --allow-prompt <name> ...)`,
     { status: 403 },
   );
 }

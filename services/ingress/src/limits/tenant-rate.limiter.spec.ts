@@ -134,6 +134,13 @@ describe('issue 11: requests per second with bursts, tokens per minute and USD b
     await expect(new TenantRateLimiter(repository, { now: c.now }).enforceTenantId('acme')).rejects.toMatchObject({ code: ERROR_CODES.budgetExceeded });
   });
 
+  it('admits nothing for requestsPerSecond 0 without a burst, and a burst of 0 refuses whatever the rate', async () => {
+    for (const quotas of [{ requestsPerSecond: 0 }, { requestsPerSecond: 100, requestBurst: 0 }]) {
+      const { repository, tenant } = await setUp(quotas);
+      expect(await new TenantRateLimiter(repository, { now: clock().now }).admit(tenant)).toMatchObject({ allowed: false, refusal: { quota: 'requestsPerSecond' } });
+    }
+  });
+
   it('serves a changed tenant afresh after forgetTenants', async () => {
     const { repository } = await setUp({ requestsPerMinute: 5 });
     const limiter = new TenantRateLimiter(repository);

@@ -5,7 +5,7 @@ import { USAGE_QUOTAS, usageWindow, type UsageQuota } from './usage-windows.js';
 
 export const REQUESTS_PER_MINUTE = 'requestsPerMinute';
 export const REQUESTS_PER_SECOND = 'requestsPerSecond';
-/** The bucket's size for `requestsPerSecond`: how many requests may come at once (default: one second's worth). */
+/** The bucket's size for `requestsPerSecond`: how many requests may come at once (default: one second's worth, at least 1; 0 for a rate of 0). */
 export const REQUEST_BURST = 'requestBurst';
 /** Every quota name ingress enforces; anything else in `tenant.quotas` is refused by the admin API. */
 export const QUOTA_NAMES = [REQUESTS_PER_SECOND, REQUEST_BURST, REQUESTS_PER_MINUTE, ...USAGE_QUOTAS] as const;
@@ -117,7 +117,8 @@ export class TenantRateLimiter {
     if (overUsage) return this.refused(overUsage, null, tokens);
     const checks: Check[] = [];
     if (rate !== null) {
-      const burst = quota(q, REQUEST_BURST) ?? Math.max(1, Math.ceil(rate));
+      // A rate of 0 admits nothing; otherwise the bucket holds at least one request.
+      const burst = quota(q, REQUEST_BURST) ?? (rate > 0 ? Math.max(1, Math.ceil(rate)) : 0);
       const check = await this.admitBucket(tenant.id, rate, burst);
       if (!check.allowed) return this.refused(check, check.state, tokens);
       checks.push(check);
