@@ -14,6 +14,13 @@ const WORD = /[\p{L}\p{M}][\p{L}\p{M}'’.-]*/gu;
 /** A place that is also a name or a word ("Jordan", "Chad", "Nice") needs a preposition or a comma before it. */
 const PLACE_CUE_BEFORE = /(?:\b(?:in|from|to|at|near|of|into|visit(?:ed|ing)?|across|around|outside|inside|via|through|moved|born|lives?|living|based)|[,\n])[ \t]{1,2}$/iu;
 const CAPITALISED = /^\p{Lu}/u;
+/** Where someone is, goes or comes from: an unlisted capitalised name after these is a place. */
+const PLACE_CUE =
+  /\b(?:(?:I\s?am|I'm|we\s(?:are|were)|(?:he|she|they)\s(?:is|was|are|were)|live[sd]?|living|stay(?:ing|ed|s)?|born|grew\sup|moved(?:\shere)?|relocat(?:ed|ing)|travel(?:l?ed|l?ing)|fl(?:y|ew|ying)|arriv(?:ed|es|ing)|land(?:ed|ing)|head(?:ed|ing)|located|based|trip|holiday|vacation|visit(?:ed|ing)?)\s(?:in|to|at|from|near|back\sto)|\bvisit(?:ed|ing)?|\bthis\smorning\sfrom|\bcity\sof|\btown\sof|\bvillage\sof)[ \t]{1,2}$/iu;
+const PLACE_NAME = /^(\p{Lu}[\p{L}\p{M}'’-]{1,30}(?:[ \t](?:(?:de|del|di|da|la|le|sur|upon|on|am)[ \t])?\p{Lu}[\p{L}\p{M}'’-]{1,30}){0,3})/u;
+/** Where someone works: the capitalised name after these is an organisation. */
+const ORG_CUE = /\b(?:work(?:s|ed|ing)?\s(?:at|for)|employed\s(?:at|by)|job\sat|intern(?:ed|ing|ship)?\sat|joined|hired\sby|(?:CEO|CTO|CFO|founder|employee|manager|engineer|director)\s(?:of|at))[ \t]{1,2}$/iu;
+const ORG_BEFORE_OFFICE = /(?<![\p{L}])[Tt]he[ \t]{1,2}(\p{Lu}[\p{L}\p{M}\d&'’.-]{1,40}(?:[ \t]\p{Lu}[\p{L}\p{M}\d&'’.-]{1,40}){0,3})[ \t]{1,2}(?:office|offices|headquarters|HQ|team|store|branch)\b/gu;
 /** One to four capitalised words (with `&`, `-`, `'`) before a legal form or organisation noun. */
 const ORG_NAME = "\\p{Lu}[\\p{L}\\p{M}\\d&'’.-]{0,40}(?:[ \\t](?:&[ \\t])?(?:of[ \\t]|the[ \\t]|and[ \\t])?\\p{Lu}[\\p{L}\\p{M}\\d&'’.-]{0,40}){0,3}";
 
@@ -62,15 +69,18 @@ export class LexiconRecognizer implements LocalSpanRecognizer {
     };
     for (const p of this.persons.find(s)) add('PERSON', p.start, p.end, p.score);
     this.findPlaces(s, add);
+    this.findCuedNames(s, add);
     this.findOrganisations(s, add);
     return out;
   }
 
   private findPlaces(s: string, add: (entity: PiiMatch['entity'], start: number, end: number, score: number) => void): void {
     const words = [...s.matchAll(WORD)].map((m) => ({ text: m[0].replace(/[.'’-]+$/, ''), start: m.index }));
+    // Typed without capitals, a listed place counts in lower case too (unless it is also a name or word).
+    const caseless = !/\p{Lu}\p{Ll}/u.test(s);
     for (let i = 0; i < words.length; i++) {
       const first = words[i]!;
-      if (!CAPITALISED.test(first.text)) continue;
+      if (!CAPITALISED.test(first.text) && !(caseless && !this.isAmbiguous(first.text))) continue;
       const entries = this.places.get(lexiconKey(first.text));
       if (!entries) continue;
       for (const entry of entries) {
@@ -92,6 +102,32 @@ export class LexiconRecognizer implements LocalSpanRecognizer {
         i += n - 1;
         break;
       }
+    }
+  }
+
+  /** Unlisted places and organisations named by the words before them ("I am in Porsgrunn", "works at Redfin"). */
+  private findCuedNames(s: string, add: (entity: PiiMatch['entity'], start: number, end: number, score: number) => void): void {
+    for (const [cue, entity, score] of [
+      [PLACE_CUE, 'LOCATION', 0.6],
+      [ORG_CUE, 'ORGANIZATION', 0.6],
+    ] as const) {
+      for (const m of s.matchAll(/(?<![\p{L}])\p{Lu}/gu)) {
+        if (!cue.test(s.slice(Math.max(0, m.index - 40), m.index))) continue;
+        const name = PLACE_NAME.exec(s.slice(m.index, m.index + 140))?.[1];
+        if (!name) continue;
+        const words = name.split(/[ \t]+/);
+        // Drop trailing words that are not names ("Porsgrunn For"): stop words end the name.
+        let kept = words.length;
+        while (kept > 0 && this.lexicon.has('stop-words', words[kept - 1]!)) kept--;
+        if (kept === 0 || this.lexicon.has('stop-words', words[0]!) || this.lexicon.has('honorifics', words[0]!)) continue;
+        const text = words.slice(0, kept).join(' ');
+        const length = name.indexOf(words[kept - 1]!, text.length - words[kept - 1]!.length) + words[kept - 1]!.length;
+        add(entity, m.index, m.index + length, score);
+      }
+    }
+    for (const m of s.matchAll(ORG_BEFORE_OFFICE)) {
+      if (this.lexicon.has('stop-words', m[1]!.split(/[ \t]/)[0]!)) continue;
+      add('ORGANIZATION', m.index + m[0].indexOf(m[1]!), m.index + m[0].indexOf(m[1]!) + m[1]!.length, 0.6);
     }
   }
 

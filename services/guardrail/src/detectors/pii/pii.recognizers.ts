@@ -4,6 +4,9 @@ import type { GuardText } from '../../text/guard-text.js';
 import { cardIssuerKnown, entropy, IBAN_LENGTHS, ibanValid, luhnValid, ssnValid } from './pii.validators.js';
 import { isPublishedSsn } from './us-ssn-published.js';
 
+import { AddressRules } from './address.rules.js';
+import { findIds, loadIdFormats, type IdFormat } from './id-formats.js';
+import { PiiLexicon } from './lexicon/pii-lexicon.js';
 import type { LocalSpanRecognizer, PiiMatch } from './span-recognizer.js';
 
 type Candidate = PiiMatch;
@@ -68,10 +71,24 @@ const HIGH_ENTROPY = /(?<![\w+/=-])[A-Za-z0-9+/_-]{32,512}={0,2}(?![\w+/=-])/g;
  */
 export class RulesRecognizer implements LocalSpanRecognizer {
   readonly name = 'rules';
+  private readonly addresses: AddressRules;
+
+  constructor(
+    lexicon: PiiLexicon = PiiLexicon.shipped(),
+    private readonly ids: readonly IdFormat[] = loadIdFormats(),
+  ) {
+    this.addresses = new AddressRules(lexicon);
+  }
 
   recognize(text: GuardText): PiiMatch[] {
     const view = text.clean;
-    return ruleCandidates(view.text).map((c) => {
+    const out = ruleCandidates(view.text);
+    const add = (entity: PiiEntity, start: number, end: number, score: number) => {
+      if (end > start) out.push({ entity, start, end, score });
+    };
+    findIds(view.text, this.ids, add);
+    this.addresses.find(view.text, add);
+    return out.map((c) => {
       const range = view.range(c.start, c.end);
       return { entity: c.entity, start: range.start, end: range.end, score: c.score };
     });

@@ -81,3 +81,72 @@ export function entropy(text: string): number {
   }
   return bits;
 }
+
+/** UK National Insurance number: the prefixes HMRC never issues (BG, GB, KN, NK, NT, TN, ZZ) are refused. */
+export function ukNinoValid(compact: string): boolean {
+  const nino = compact.toUpperCase();
+  return /^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$/.test(nino) && !/^(?:BG|GB|KN|NK|NT|TN|ZZ)/.test(nino);
+}
+
+/**
+ * German Steuer-IdNr: 11 digits, no leading 0, in the first ten exactly one digit repeated (twice or
+ * three times), and the ISO 7064 MOD 11,10 check digit last.
+ */
+export function deTaxIdValid(digits: string): boolean {
+  if (!/^[1-9]\d{10}$/.test(digits)) return false;
+  const counts = new Map<string, number>();
+  for (const d of digits.slice(0, 10)) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const repeated = [...counts.values()].filter((n) => n > 1);
+  if (repeated.length !== 1 || repeated[0]! > 3) return false;
+  let product = 10;
+  for (const d of digits.slice(0, 10)) {
+    let sum = (Number(d) + product) % 10;
+    if (sum === 0) sum = 10;
+    product = (sum * 2) % 11;
+  }
+  const check = 11 - product === 10 ? 0 : 11 - product;
+  return check === Number(digits[10]);
+}
+
+/** French NIR: 13 characters (Corsica's 2A/2B counted as 19/18) and the key 97 − (number mod 97). */
+export function frNirValid(compact: string): boolean {
+  const nir = compact.toUpperCase();
+  if (!/^[12]\d{4}(?:\d{2}|2[AB])\d{8}$/.test(nir)) return false;
+  const body = nir.slice(0, 13).replace('2A', '19').replace('2B', '18');
+  return 97 - Number(BigInt(body) % 97n) === Number(nir.slice(13));
+}
+
+const NIF_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
+
+/** Spanish DNI/NIF (8 digits) and NIE (X, Y or Z and 7 digits): the control letter is the number mod 23. */
+export function esNifValid(compact: string): boolean {
+  const nif = compact.toUpperCase().replace(/-/g, '');
+  const m = /^([XYZ]?)(\d{7,8})([A-Z])$/.exec(nif);
+  if (!m || m[1]!.length + m[2]!.length !== 8) return false;
+  const number = Number(`${m[1] ? 'XYZ'.indexOf(m[1]) : ''}${m[2]}`);
+  return NIF_LETTERS[number % 23] === m[3];
+}
+
+const FISCAL_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+
+/** Italian codice fiscale: 16 characters, the last a check letter over the odd and even positions. */
+export function itFiscalCodeValid(compact: string): boolean {
+  const code = compact.toUpperCase();
+  if (!/^[A-Z0-9]{16}$/.test(code)) return false;
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    const ch = code[i]!;
+    const value = /\d/.test(ch) ? Number(ch) : ch.charCodeAt(0) - 65;
+    sum += i % 2 === 0 ? FISCAL_ODD[value]! : value;
+  }
+  return String.fromCharCode(65 + (sum % 26)) === code[15];
+}
+
+/** The checks an id format in `data/pii-id-formats.json` can name. */
+export const ID_CHECKSUMS: Readonly<Record<string, (compact: string) => boolean>> = {
+  'uk-nino': ukNinoValid,
+  'de-tax-id': deTaxIdValid,
+  'fr-nir': frNirValid,
+  'es-nif': esNifValid,
+  'it-fiscal-code': itFiscalCodeValid,
+};

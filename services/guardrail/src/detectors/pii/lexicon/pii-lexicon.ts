@@ -24,6 +24,10 @@ export const LEXICON_LISTS = [
   'countries',
   'cities',
   'regions',
+  'street-types',
+  'street-prefixes',
+  'street-word-endings',
+  'secondary-units',
 ] as const;
 export type LexiconList = (typeof LEXICON_LISTS)[number];
 
