@@ -135,7 +135,7 @@ describe('issue 11: requests per second with bursts, tokens per minute and USD b
   });
 
   it('admits nothing for requestsPerSecond 0 without a burst, and a burst of 0 refuses whatever the rate', async () => {
-    for (const quotas of [{ requestsPerSecond: 0 }, { requestsPerSecond: 100, requestBurst: 0 }]) {
+    for (const quotas of [{ requestsPerSecond: 0 }, { requestsPerSecond: 100, requestBurst: 0 }] as Record<string, number>[]) {
       const { repository, tenant } = await setUp(quotas);
       expect(await new TenantRateLimiter(repository, { now: clock().now }).admit(tenant)).toMatchObject({ allowed: false, refusal: { quota: 'requestsPerSecond' } });
     }
