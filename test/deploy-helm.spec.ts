@@ -280,6 +280,16 @@ describe.each([
   });
 });
 
+describe('helm lint --strict', () => {
+  it.each([
+    ['default values', [] as string[]],
+    ['production-like values', [PRODUCTION]],
+  ])('passes with %s', (_label, files) => {
+    const run = spawnSync(helm, ['lint', '--strict', CHART, ...files.flatMap((f) => ['-f', f])], { encoding: 'utf8' });
+    expect({ status: run.status, out: run.stdout.split('\n').filter((l) => /\[(WARNING|ERROR)\]/.test(l)) }).toEqual({ status: 0, out: [] });
+  });
+});
+
 describe('the manifest validation', () => {
   it('catches what the API server would refuse: a wrong type, a missing field, an unknown kind', () => {
     const objects = render().objects;
