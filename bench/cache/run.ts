@@ -111,5 +111,5 @@ if (!args.includes('--quality') && !args.includes('--hit')) {
 }
 if (!args.includes('--quality') && !args.includes('--latency')) {
   const { runEmbeddedHitBench } = await import('./embedded-hit.bench.js');
-  await runEmbeddedHitBench(table);
+  await runEmbeddedHitBench(table, { embedder: embedderChoice, modelDir });
 }
