@@ -19,6 +19,9 @@ interface Session {
   startId?: string;
 }
 
+/** After the first release, text goes out in steps of at least this many words (fewer detector runs). */
+const RELEASE_STEP_WORDS = 4;
+
 /** A stream nobody finished (its model chunks stopped coming) is forgotten after this long. */
 const IDLE_MS = 10 * 60_000;
 
@@ -89,7 +92,7 @@ export class StreamGuardUseCase {
       return Promise.resolve();
     }
     const ctx = this.engine.outputContext(state, policy.policy);
-    const release = new WindowedRelease((text) => this.engine.scan(text, ctx), state.guard?.stream?.windowTokens ?? policy.policy.output.stream.windowTokens);
+    const release = new WindowedRelease((text) => this.engine.scan(text, ctx), state.guard?.stream?.windowTokens ?? policy.policy.output.stream.windowTokens, RELEASE_STEP_WORDS);
     const session = this.session(envelope, chunk.seq, release, policy.policy, state.rendered.model);
     session.startId = envelope.id;
     this.sessions.set(key, session);

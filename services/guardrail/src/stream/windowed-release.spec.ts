@@ -75,3 +75,24 @@ describe('WindowedRelease', () => {
     expect(windowStart('one', 5)).toBe(0);
   });
 });
+
+describe('WindowedRelease in steps', () => {
+  it('releases the first text as soon as the window allows, then only every few words, and scans only then', async () => {
+    const ctx = engine.outputContext(state(), DEFAULT_POLICY);
+    let scans = 0;
+    const release = new WindowedRelease((t) => {
+      scans++;
+      return engine.scan(t, ctx);
+    }, 2, 4);
+    const released: string[] = [];
+    for (const piece of FILLER.match(/\s*\S+/g)!) {
+      const step = await release.push(piece);
+      if (step.kind === 'release' && step.text) released.push(step.text);
+    }
+    expect(released[0]!.trim().split(/\s+/)).toHaveLength(1);
+    for (const text of released.slice(1)) expect(text.trim().split(/\s+/).length).toBeGreaterThanOrEqual(4);
+    expect(scans).toBe(released.length);
+    const last = await release.end();
+    expect(released.join('') + (last.kind === 'release' ? last.text : '')).toBe(FILLER);
+  });
+});

@@ -16,9 +16,15 @@ export class WindowedRelease {
   private released = 0;
   private readonly redacted = new Set<string>();
 
+  /**
+   * `stepWords`: after the first release, the detectors run again only once this many more words
+   * could go out (and at the end), so a long answer is scanned a fraction as often at the cost of
+   * coarser chunks; the first release, which makes the time to first token, is never delayed.
+   */
   constructor(
     private readonly scan: (text: string) => Promise<ScanResult>,
     private readonly windowWords: number,
+    private readonly stepWords = 1,
   ) {}
 
   /** Characters of the answer released so far (before redaction). */
@@ -29,7 +35,7 @@ export class WindowedRelease {
   async push(delta: string): Promise<ReleaseStep> {
     this.raw += delta;
     const cut = windowStart(this.raw, this.windowWords);
-    if (cut <= this.released) return { kind: 'release', text: '', verdicts: [] };
+    if (cut <= this.released || (this.released > 0 && wordsBetween(this.raw, this.released, cut) < this.stepWords)) return { kind: 'release', text: '', verdicts: [] };
     return this.check(cut);
   }
 
@@ -66,6 +72,16 @@ export function windowStart(text: string, words: number): number {
     if (++counted === words) return i;
   }
   return 0;
+}
+
+function wordsBetween(text: string, from: number, to: number): number {
+  let words = 0;
+  for (let i = from, inWord = false; i < to; i++) {
+    const space = isSpace(text.charCodeAt(i));
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
 }
 
 function isSpace(code: number): boolean {
