@@ -20,13 +20,16 @@ describe('issue 11: UsageRecorder', () => {
     expect(usageAmounts(event({ kind: 'cache', inputTokens: 0, outputTokens: 0, costUsd: null }), at)).toEqual([]);
   });
 
-  it('writes the events that arrive together in one batch, summed per window, and resolves each once written', async () => {
+  it('writes the events gathered since the last write in one transaction, summed per window', async () => {
     const tenants = new InMemoryTenantRepository();
-    let writes = 0;
-    const counting = { addUsage: (a: Parameters<typeof tenants.addUsage>[0]) => (writes++, tenants.addUsage(a)) };
+    const batches: number[] = [];
+    const counting = { addUsage: (a: Parameters<typeof tenants.addUsage>[0]) => (batches.push(a.length), tenants.addUsage(a)) };
     const recorder = new UsageRecorder({ tenants: counting } as never);
-    await Promise.all(Array.from({ length: 20 }, () => recorder.record(event({}), at)));
-    expect(writes).toBe(1);
+    for (let i = 0; i < 20; i++) recorder.record(event({}), at);
+    recorder.record(event({ tenantId: 'globex' }), at);
+    await recorder.flush();
+    await recorder.flush(); // nothing new: no write
+    expect(batches).toEqual([6]);
     const totals = await tenants.usageTotals('acme', [
       { metric: 'tokensPerMinute', windowStart: new Date(Date.UTC(2026, 0, 31, 23, 59)) },
       { metric: 'usdPerDay', windowStart: new Date(Date.UTC(2026, 0, 31)) },
@@ -35,24 +38,16 @@ describe('issue 11: UsageRecorder', () => {
     expect(totals[1]).toBeCloseTo(0.04, 12);
   });
 
-  it('puts the events that arrive while a write runs into the next write, started as soon as it ends', async () => {
+  it('keeps the sums of a failed write for the next one, so nothing is lost while the store is down', async () => {
     const tenants = new InMemoryTenantRepository();
-    const batches: number[] = [];
-    let release!: () => void;
-    const blocked = new Promise<void>((resolve) => (release = resolve));
-    const slow = { addUsage: async (a: Parameters<typeof tenants.addUsage>[0]) => (batches.push(a.length), batches.length === 1 && (await blocked), tenants.addUsage(a)) };
-    const recorder = new UsageRecorder({ tenants: slow } as never);
-    const first = recorder.record(event({ tenantId: 'a' }), at);
-    await new Promise((resolve) => setImmediate(resolve));
-    const second = ['b', 'c', 'd'].map((tenantId) => recorder.record(event({ tenantId }), at));
-    expect(batches).toEqual([3]);
-    release();
-    await Promise.all([first, ...second]);
-    expect(batches).toEqual([3, 9]);
-  });
-
-  it('fails every event of a batch the store refused as transient, so the consumer retries them', async () => {
-    const recorder = new UsageRecorder({ tenants: { addUsage: () => Promise.reject(new Error('connection lost')) } } as never);
-    await expect(recorder.record(event({}), at)).rejects.toMatchObject({ code: ERROR_CODES.handlerFailed, transient: true });
+    let down = true;
+    const flaky = { addUsage: (a: Parameters<typeof tenants.addUsage>[0]) => (down ? Promise.reject(new Error('connection lost')) : tenants.addUsage(a)) };
+    const recorder = new UsageRecorder({ tenants: flaky } as never);
+    recorder.record(event({}), at);
+    await expect(recorder.flush()).rejects.toMatchObject({ code: ERROR_CODES.handlerFailed, transient: true });
+    recorder.record(event({}), at);
+    down = false;
+    await recorder.flush();
+    expect(await tenants.usageTotals('acme', [{ metric: 'tokensPerMinute', windowStart: new Date(Date.UTC(2026, 0, 31, 23, 59)) }])).toEqual([300]);
   });
 });
