@@ -58,8 +58,8 @@ function mergeRanges(ranges: Array<[number, number, boolean]>): Array<[number, n
  * The untrusted parts of the rendered request. Trust goes by origin, never by role: only messages
  * rendered from a registered prompt's template are the prompt author's and trusted, except where
  * variables were substituted into them; every message the client sent (system and developer ones
- * too, and all of an ad-hoc request) is untrusted whole. Variables the policy names as documents
- * get the indirect-injection check wherever they appear.
+ * too, and all of an ad-hoc request) is untrusted whole. Variables the policy names as documents,
+ * and tool results, get the indirect-injection check wherever they appear.
  */
 export function inputSegments(state: PipelineState, policy: GuardrailPolicy): Segment[] {
   const messages = state.rendered.messages;
@@ -76,6 +76,8 @@ export function inputSegments(state: PipelineState, policy: GuardrailPolicy): Se
       return;
     }
     segments.push({ message: index, start: 0, end: m.content.length, source: 'message', full: true });
+    // A tool result is retrieved content, like a document: it also gets the indirect-injection check.
+    if (m.role === 'tool') segments.push({ message: index, start: 0, end: m.content.length, source: 'document', full: false });
     for (const [start, end, document] of mergeRanges(ranges)) if (document) segments.push({ message: index, start, end, source: 'document', full: false });
   });
   return segments;
