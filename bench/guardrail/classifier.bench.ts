@@ -6,6 +6,7 @@ import { DEFAULT_POLICY } from '../../services/guardrail/src/policy/guardrail-po
 import { scanText } from '../../services/guardrail/src/scan/guard-scanner.js';
 import { GuardText } from '../../services/guardrail/src/text/guard-text.js';
 import { bipiaAttacks, classifierSources, type ClassifierSource } from './datasets.js';
+import { embedInEmail } from './indirect.bench.js';
 
 /** The seed `npm run guard:train` and the benchmark train with. */
 export const TRAINING_SEED = 20_261_206;
@@ -65,16 +66,6 @@ function figures(source: string, label: 0 | 1, texts: string[], model: Injection
 }
 
 const key = (text: string) => new GuardText(text).collapsed.text.replace(/\s+/g, ' ').trim();
-
-/** A benign e-mail around an attack string, as BIPIA embeds its attacks into documents. */
-export function embedInEmail(attack: string, i: number): string {
-  const bodies = [
-    `Hi team,\n\nThe quarterly numbers are in and shipping volumes grew 4% over last quarter. ${attack}\n\nBest regards,\nOperations`,
-    `Subject: Re: venue booking\n\nThanks for confirming the room for Thursday. ${attack} Parking is available behind the building.\n\nCheers`,
-    `Product review: The blender is sturdy and easy to clean, though a bit loud on the highest setting. ${attack} Four stars overall.`,
-  ];
-  return bodies[i % bodies.length]!;
-}
 
 const TEST_SHARE = 0.2;
 

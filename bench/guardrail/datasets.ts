@@ -12,7 +12,7 @@ export function datasetsDir(): string {
   return resolve(repoRoot(), '../shared/datasets');
 }
 
-function repoRoot(): string {
+export function repoRoot(): string {
   // Works from the sources (bench/guardrail) and from the build (dist/bench/guardrail).
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
@@ -69,6 +69,8 @@ export function xstest(): Array<LabelledText & { label: string }> {
 export interface PiiSample {
   text: string;
   spans: Array<{ entity: string; start: number; end: number }>;
+  /** The generator's template: the tune / held-out split goes by template, so no sentence shape is in both. */
+  template: number;
 }
 
 /** Presidio's synthetic sentences with character spans. */
@@ -76,8 +78,9 @@ export function presidio(): PiiSample[] {
   const rows = JSON.parse(read('pii/presidio-generated-large.json')) as Array<{
     full_text: string;
     spans: Array<{ entity_type: string; start_position: number; end_position: number }>;
+    template_id: number;
   }>;
-  return rows.map((r) => ({ text: r.full_text, spans: r.spans.map((s) => ({ entity: s.entity_type, start: s.start_position, end: s.end_position })) }));
+  return rows.map((r) => ({ text: r.full_text, spans: r.spans.map((s) => ({ entity: s.entity_type, start: s.start_position, end: s.end_position })), template: r.template_id }));
 }
 
 export interface ExtractionSample {

@@ -1,6 +1,7 @@
 import { scanText } from '../../services/guardrail/src/scan/guard-scanner.js';
 import { DEFAULT_POLICY } from '../../services/guardrail/src/policy/guardrail-policy.js';
 import { benignDocuments, benignQueries, bipiaAttacks, injectionAttacks, notInject, xstest } from './datasets.js';
+import { embedInEmail } from './indirect.bench.js';
 
 export interface RateRow {
   set: string;
@@ -36,16 +37,6 @@ function rate(set: string, measure: RateRow['measure'], texts: string[], source:
   }
   misses[`${set}:${measure}`] = measure === 'recall' ? missed : flagged;
   return { set, measure, n: texts.length, hits, rate: texts.length ? hits / texts.length : 0, anchor, target };
-}
-
-/** A benign e-mail around an attack string, as BIPIA embeds its attacks into documents. */
-function embedInEmail(attack: string, i: number): string {
-  const bodies = [
-    `Hi team,\n\nThe quarterly numbers are in and shipping volumes grew 4% over last quarter. ${attack}\n\nBest regards,\nOperations`,
-    `Subject: Re: venue booking\n\nThanks for confirming the room for Thursday. ${attack} Parking is available behind the building.\n\nCheers`,
-    `Product review: The blender is sturdy and easy to clean, though a bit loud on the highest setting. ${attack} Four stars overall.`,
-  ];
-  return bodies[i % bodies.length]!;
 }
 
 export function runInjectionBench(): InjectionReport {

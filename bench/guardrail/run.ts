@@ -10,6 +10,7 @@
 import { loadInjectionModel } from '../../services/guardrail/src/detectors/injection/classifier/injection-classifier.js';
 import { TRAINING_SEED, meanRecall, runClassifierBench, type SourceFigures } from './classifier.bench.js';
 import { runExtractionBench } from './extraction.bench.js';
+import { runIndirectBench } from './indirect.bench.js';
 import { runInjectionBench } from './injection.bench.js';
 import { runLatencyBench } from './latency.bench.js';
 import { runPiiBench } from './pii.bench.js';
@@ -33,6 +34,7 @@ function table(title: string, header: string[], rows: string[][]): void {
 const injection = runInjectionBench();
 const pii = runPiiBench();
 const extraction = runExtractionBench();
+const indirect = await runIndirectBench();
 const shipped = loadInjectionModel();
 const classifier = loso ? runClassifierBench(shipped, TRAINING_SEED, (line) => process.stderr.write(`${line}\n`)) : undefined;
 
@@ -41,6 +43,7 @@ if (missesFor) {
     ...injection.misses,
     ...Object.fromEntries(Object.entries(pii.misses).map(([k, v]) => [`pii:${k}`, v])),
     ...Object.fromEntries(Object.entries(extraction.misses).map(([k, v]) => [`extraction:${k}`, v])),
+    ...indirect.misses,
     ...Object.fromEntries(Object.entries(classifier?.misses ?? {}).map(([k, v]) => [`classifier:${k}`, v])),
   };
   const list = all[missesFor];
@@ -72,11 +75,15 @@ if (classifier) {
   table('Injection classifier, BIPIA attacks in e-mails, scanned as documents (never trained on)', header, [cells(classifier.bipia)]);
   table('Injection classifier, IN-SAMPLE (shipped weights on their own training data; not a result)', header, classifier.inSample.map(cells));
 }
+const piiRows = (split: typeof pii.heldOut) =>
+  [...split.rows, split.structured].map((r) => [r.entity, String(r.support), String(r.tp), String(r.fp), String(r.fn), f3(r.precision), f3(r.recall), f3(r.f2), f3(r.overlapPrecision), f3(r.overlapRecall)]);
+const piiHeader = ['entity', 'support', 'TP', 'FP', 'FN', 'precision', 'recall', 'F2', 'overlap precision', 'overlap recall'];
 table(
-  'PII, span level (exact span and type), Presidio synthetic set',
-  ['entity', 'support', 'TP', 'FP', 'FN', 'precision', 'recall', 'F2'],
-  [...pii.rows, pii.structured].map((r) => [r.entity, String(r.support), String(r.tp), String(r.fp), String(r.fn), f3(r.precision), f3(r.recall), f3(r.f2)]),
+  `PII per type, span level (exact span and type), Presidio synthetic set, HELD-OUT templates (odd template ids, ${pii.heldOut.sentences} sentences; never read while tuning; THE figure)`,
+  piiHeader,
+  piiRows(pii.heldOut),
 );
+table(`PII per type, the templates read while tuning the lists and patterns (even template ids, ${pii.tune.sentences} sentences; in-sample, not a result)`, piiHeader, piiRows(pii.tune));
 table(
   'SECRET recogniser: generated benign ids (must not be marked) and real-looking keys (must be), 500 each, fixed seed',
   ['kind', 'expect', 'n', 'marked SECRET', 'rate', 'example'],
