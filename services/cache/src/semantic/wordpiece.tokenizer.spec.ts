@@ -12,6 +12,10 @@ describe('WordPieceTokenizer', () => {
     expect(tokenizer.encode('How do I reset my router?').ids).toEqual(ids(['[CLS]', 'how', 'do', 'i', 'reset', 'my', 'router', '?', '[SEP]']));
   });
 
+  it('lowercases letter by letter, as BERT does (a word-final capital sigma becomes σ, not ς)', () => {
+    expect(tokenizer.words('ΙΧΣ')).toEqual(['ιχσ']);
+  });
+
   it('splits a word into the longest pieces it knows, and a word with no split into [UNK]', () => {
     expect(tokenizer.encode('playing unaffable').ids).toEqual(ids(['[CLS]', 'play', '##ing', 'un', '##aff', '##able', '[SEP]']));
     expect(tokenizer.encode('playx router').ids).toEqual(ids(['[CLS]', '[UNK]', 'router', '[SEP]']));

@@ -71,7 +71,8 @@ export class WordPieceTokenizer {
       else if (isCjk(cp)) clean += ` ${ch} `;
       else clean += ch;
     }
-    if (this.lowercase) clean = clean.toLowerCase().normalize('NFD').replace(COMBINING_MARK, '');
+    // Character by character, as BERT's normaliser does: a whole-string toLowerCase would turn a word-final Σ into ς.
+    if (this.lowercase) clean = Array.from(clean, (ch) => ch.toLowerCase()).join('').normalize('NFD').replace(COMBINING_MARK, '');
     const out: string[] = [];
     for (const chunk of clean.split(' ')) {
       let word = '';
