@@ -33,3 +33,21 @@ describe('CoalescingStream', () => {
     expect(seqs).toEqual([0, 1]);
   });
 });
+
+describe('CoalescingStream with a linger', () => {
+  it('sends the first text at once, holds what follows for the linger, and sends it at flush() or the end without waiting', async () => {
+    const sent: Array<{ delta: string; end?: string }> = [];
+    const out = new CoalescingStream<string>(async (_seq, delta, end) => void sent.push({ delta, ...(end === undefined ? {} : { end }) }), 0, 60_000);
+    out.text('a');
+    await new Promise((r) => setImmediate(r));
+    out.text('b');
+    out.text('c');
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toEqual([{ delta: 'a' }]);
+    out.flush();
+    await new Promise((r) => setImmediate(r));
+    out.text('d');
+    await out.end('stop');
+    expect(sent).toEqual([{ delta: 'a' }, { delta: 'bc' }, { delta: 'd', end: 'stop' }]);
+  });
+});

@@ -20,9 +20,18 @@ export class CoalescingStream<E> {
   /** Settles once the last send is over: rejects with the first failed send's error. */
   readonly done: Promise<void>;
 
+  private lastSent = Number.NEGATIVE_INFINITY;
+  private lingering: NodeJS.Timeout | undefined;
+  private flushing = false;
+
+  /**
+   * `lingerMs`: after a send, text waits up to this long for more before the next one (the end and
+   * `flush()` never wait), so a steady trickle of tokens makes one record per `lingerMs`, not one per token.
+   */
   constructor(
     private readonly send: (seq: number, delta: string, end: E | undefined) => Promise<void>,
     firstSeq = 0,
+    private readonly lingerMs = 0,
   ) {
     this.seq = firstSeq;
     this.done = new Promise<void>((resolve, reject) => {
@@ -43,6 +52,12 @@ export class CoalescingStream<E> {
     this.pump();
   }
 
+  /** Sends what is pending as soon as the send in flight is over, without waiting for the linger. */
+  flush(): void {
+    this.flushing = true;
+    this.pump();
+  }
+
   end(end: E): Promise<void> {
     if (!this.closed) {
       this.closed = true;
@@ -54,6 +69,18 @@ export class CoalescingStream<E> {
 
   private pump(): void {
     if (this.inflight || this.finished || (this.pending === '' && !this.ending)) return;
+    const wait = this.ending || this.flushing ? 0 : this.lastSent + this.lingerMs - performance.now();
+    if (wait > 0) {
+      this.lingering ??= setTimeout(() => {
+        this.lingering = undefined;
+        this.pump();
+      }, wait);
+      return;
+    }
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    this.flushing = false;
+    this.lastSent = performance.now();
     const delta = this.pending;
     const ending = this.ending;
     this.pending = '';

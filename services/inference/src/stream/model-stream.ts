@@ -5,6 +5,9 @@ import { isFailure, type LedgerEntry } from '../complete/usage.accounting.js';
 
 type End = NonNullable<ModelChunk['end']>;
 
+/** Text that follows a send waits this long for more: one record per 50 ms, not one per token. */
+const LINGER_MS = 50;
+
 /**
  * The model's text as it arrives, on `ballast.model-chunks.v1` for the guardrail's windowed check
  * (never straight to a client). Only the first completion of a request the input guardrail marked
@@ -14,14 +17,19 @@ type End = NonNullable<ModelChunk['end']>;
 export class ModelStream {
   private emitted = '';
   private broken = false;
+  private words = 0;
+  private inWord = false;
   private readonly out: CoalescingStream<End>;
+  /** The word whose arrival lets the guardrail release its first text: sent at once, not after the linger. */
+  private readonly firstReleaseAt: number;
 
   private constructor(
     private readonly publisher: Publisher,
     private readonly from: Envelope<PipelineState>,
     private readonly state: PipelineState,
   ) {
-    this.out = new CoalescingStream<End>((seq, delta, end) => this.publish({ seq, delta, ...(end ? { end } : {}) }), 1);
+    this.out = new CoalescingStream<End>((seq, delta, end) => this.publish({ seq, delta, ...(end ? { end } : {}) }), 1, LINGER_MS);
+    this.firstReleaseAt = (state.guard?.stream?.windowTokens ?? 0) + 1;
   }
 
   static for(publisher: Publisher, from: Envelope<PipelineState>, state: PipelineState): ModelStream | null {
@@ -39,6 +47,13 @@ export class ModelStream {
     if (this.broken) return;
     this.emitted += text;
     this.out.text(text);
+    const before = this.words;
+    for (let i = 0; i < text.length; i++) {
+      const space = /\s/.test(text[i]!);
+      if (!space && !this.inWord) this.words++;
+      this.inWord = !space;
+    }
+    if (before < this.firstReleaseAt && this.words >= this.firstReleaseAt) this.out.flush();
   };
 
   /** After each provider call: a failed call that had streamed text breaks the stream. */
