@@ -18,9 +18,52 @@ const YIELD_EVERY = 32;
 
 interface StoredRecord {
   key: string;
-  value: Buffer;
+  /** The bytes; for a record a `Publisher` sent, encoded only when someone reads them. */
+  readonly value: Buffer;
   headers: Record<string, string>;
   timestamp: number;
+  /** The envelope the producer handed over, frozen: consumers in this process use it as it is. */
+  decoded?: unknown;
+}
+
+/** Keeps the producer's envelope (frozen, so no consumer can change what another reads) and its bytes only on demand. */
+function storedRecord(record: OutgoingRecord, timestamp: number): StoredRecord {
+  const headers = { ...record.headers };
+  if (record.decoded === undefined) return { key: record.key, value: Buffer.from(record.value), headers, timestamp };
+  const decoded = deepFreeze(record.decoded);
+  let value: Buffer | undefined;
+  return {
+    key: record.key,
+    headers,
+    timestamp,
+    decoded,
+    get value() {
+      return (value ??= Buffer.from(record.value));
+    },
+  };
+}
+
+/** What a consumer receives: its own copy of the headers, the stored bytes read only when asked for. */
+function deliveredRecord(stored: StoredRecord, topic: string, partition: number, offset: number): ReceivedRecord {
+  return {
+    topic,
+    partition,
+    offset: String(offset),
+    key: stored.key,
+    headers: { ...stored.headers },
+    timestamp: stored.timestamp,
+    ...(stored.decoded === undefined ? {} : { decoded: stored.decoded }),
+    get value() {
+      return stored.value;
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+  return value;
 }
 
 class Partition {
@@ -191,12 +234,7 @@ export class MemoryBroker {
   append(record: OutgoingRecord): void {
     const partitions = this.topic(record.topic);
     const p = kafkaPartitionFor(record.key, partitions.length);
-    partitions[p]!.append({
-      key: record.key,
-      value: Buffer.from(record.value),
-      headers: { ...record.headers },
-      timestamp: Date.now(),
-    });
+    partitions[p]!.append(storedRecord(record, Date.now()));
   }
 
   /** Every record currently in `topic`, in partition then offset order: for tests and inspection. */
@@ -204,7 +242,7 @@ export class MemoryBroker {
     return this.topic(topic).flatMap((p, partition) =>
       Array.from({ length: p.end - p.start }, (_, i) => {
         const offset = p.start + i;
-        return { ...p.at(offset)!, topic, partition, offset: String(offset) };
+        return deliveredRecord(p.at(offset)!, topic, partition, offset);
       }),
     );
   }
@@ -289,7 +327,7 @@ class MemoryConsumer implements ConsumerHandle, GroupMember {
         }
         const offset = position++;
         const stored = log.at(offset)!;
-        const record: ReceivedRecord = { ...stored, headers: { ...stored.headers }, topic, partition, offset: String(offset) };
+        const record = deliveredRecord(stored, topic, partition, offset);
         tracker.begin(record.offset);
         const task = this.scheduler
           .run(record.key, () => this.options.handle(record, { heartbeat: async () => undefined }))

@@ -52,7 +52,7 @@ export class Publisher {
         [HEADERS.tenant]: item.envelope.tenantId,
       };
       injectTraceHeaders(headers, trace.setSpan(context.active(), spans[i]!));
-      return { topic: item.topic, key: item.envelope.requestId, value: Buffer.from(JSON.stringify(item.envelope)), headers };
+      return envelopeRecord(item.topic, item.envelope, headers);
     });
     try {
       await this.transport.send(records);
@@ -66,4 +66,22 @@ export class Publisher {
       for (const span of spans) span.end();
     }
   }
+}
+
+/**
+ * The record for an envelope. Its bytes are encoded when a transport first reads `value` (Kafka
+ * always does; the in-memory bus only when a consumer asks for bytes), and `decoded` carries the
+ * envelope itself for in-process delivery.
+ */
+function envelopeRecord(topic: string, envelope: Envelope<unknown>, headers: Record<string, string>): OutgoingRecord {
+  let value: Buffer | undefined;
+  return {
+    topic,
+    key: envelope.requestId,
+    headers,
+    decoded: envelope,
+    get value() {
+      return (value ??= Buffer.from(JSON.stringify(envelope)));
+    },
+  };
 }

@@ -31,3 +31,45 @@ describe('StageConsumer: a request a stage cannot handle still gets exactly one 
     expect(dead.map((r) => [r.headers[HEADERS.failedStage], r.headers[HEADERS.originalTopic]])).toEqual([['cache', TOPICS.cacheLookup]]);
   });
 });
+
+describe('StageConsumer: in-process hand-off on the in-memory bus', () => {
+  const handled = async (send: (transport: MemoryTransport) => Promise<void>) => {
+    const broker = new MemoryBroker(1);
+    const transport = new MemoryTransport(broker);
+    const seen: unknown[] = [];
+    const stage = new StageConsumer(transport, {
+      stage: 'cache',
+      handlers: new Map([[TOPICS.cacheLookup, async (envelope: unknown) => void seen.push(envelope)]]),
+      concurrency: 1,
+    });
+    await stage.start();
+    await send(transport);
+    const deadline = Date.now() + 5_000;
+    while (seen.length + broker.records(TOPICS.dlq).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await stage.stop();
+    return { seen, dead: broker.records(TOPICS.dlq).map((r) => r.headers[HEADERS.errorReason]) };
+  };
+
+  it('hands a published envelope to the stage as the same object, frozen, without encoding it', async () => {
+    const envelope = createEnvelope(TOPICS.cacheLookup, state, { requestId: 'r-1', tenantId: 'demo' });
+    let encoded = 0;
+    const { seen, dead } = await handled((t) =>
+      t.send([{ topic: TOPICS.cacheLookup, key: 'r-1', headers: {}, decoded: envelope, get value() { encoded++; return Buffer.from(JSON.stringify(envelope)); } }]),
+    );
+    expect(dead).toEqual([]);
+    expect(seen).toEqual([envelope]);
+    expect(seen[0]).toBe(envelope);
+    expect(Object.isFrozen(envelope.payload.request)).toBe(true);
+    expect(() => ((envelope.payload as { cache: unknown }).cache = null)).toThrow(TypeError);
+    // BALLAST_BUS_VERIFY (set for the unit tests) reads the bytes once to compare; nothing else does.
+    expect(encoded).toBe(1);
+  });
+
+  it('dead-letters a hand-off that its bytes would not decode to (a Date where JSON carries a string), naming where', async () => {
+    const envelope = createEnvelope(TOPICS.cacheLookup, state, { requestId: 'r-2', tenantId: 'demo' });
+    const drifted = { ...envelope, payload: { ...envelope.payload, receivedAt: new Date('2026-01-01T00:00:00.000Z') } };
+    const { seen, dead } = await handled((t) => t.send([{ topic: TOPICS.cacheLookup, key: 'r-2', headers: {}, decoded: drifted, value: Buffer.from(JSON.stringify(drifted)) }]));
+    expect(seen).toEqual([]);
+    expect(dead).toEqual(["in-process hand-off differs from its bytes' decoding at payload.receivedAt (Date in process, string from bytes)"]);
+  });
+});

@@ -68,12 +68,59 @@ type Decoded = { ok: true; envelope: Envelope<unknown> } | { ok: false; why: Omi
 // so the decoded envelope is shared instead of parsed once per group. Handlers never mutate envelopes.
 const decodedByValue = new WeakMap<Buffer, { topic: string; decoded: Decoded }>();
 
+/**
+ * `BALLAST_BUS_VERIFY=1` (the unit tests set it) checks every in-process hand-off against what the
+ * same record would decode to from its bytes, so embedded and distributed mode cannot drift apart.
+ */
+const verifyInProcess = process.env.BALLAST_BUS_VERIFY === '1';
+
 function decode(record: ReceivedRecord): Decoded {
+  // A record a Publisher in this process sent: typed when it was built, used as it is (no bytes, no parse).
+  if (record.decoded !== undefined) {
+    const mismatch = verifyInProcess ? handOffMismatch(record) : null;
+    if (mismatch !== null) return { ok: false, why: { errorClass: ERROR_CODES.schemaInvalid, reason: mismatch } };
+    return { ok: true, envelope: record.decoded as Envelope<unknown> };
+  }
   const cached = decodedByValue.get(record.value);
   if (cached && cached.topic === record.topic) return cached.decoded;
   const decoded = decodeUncached(record);
   decodedByValue.set(record.value, { topic: record.topic, decoded });
   return decoded;
+}
+
+/**
+ * Why the hand-off differs from its bytes' decoding, or null: a value JSON cannot carry (a Date,
+ * undefined in an array), a field the schema would drop or default, or bytes that would not decode.
+ */
+function handOffMismatch(record: ReceivedRecord): string | null {
+  const fromBytes = decodeUncached(record);
+  if (!fromBytes.ok) return `in-process hand-off would not decode from its bytes: ${fromBytes.why.reason}`;
+  const difference = jsonDifference(record.decoded, fromBytes.envelope, '');
+  return difference === null ? null : `in-process hand-off differs from its bytes' decoding at ${difference || '(root)'}`;
+}
+
+/** The first path where `a` (as a consumer would see it) and `b` (decoded from JSON) differ, or null. */
+function jsonDifference(a: unknown, b: unknown, path: string): string | null {
+  if (a === b) return null;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return `${path} (${kindOf(a)} in process, ${kindOf(b)} from bytes)`;
+  }
+  // A plain object of any realm (a driver may build it outside a test's VM context), or an array.
+  const proto = Object.getPrototypeOf(a) as object | null;
+  if (!Array.isArray(a) && proto !== null && Object.getPrototypeOf(proto) !== null) return `${path} (${kindOf(a)} in process, ${kindOf(b)} from bytes)`;
+  const keysA = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined || Array.isArray(a));
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return `${path}{${[...new Set([...keysA, ...keysB])].filter((k) => !(keysA.includes(k) && keysB.includes(k))).join(',')}}`;
+  for (const k of keysA) {
+    const d = jsonDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    if (d !== null) return d;
+  }
+  return null;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || typeof value !== 'object') return value === null ? 'null' : typeof value;
+  return Array.isArray(value) ? 'array' : ((Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'object');
 }
 
 function decodeUncached(record: ReceivedRecord): Decoded {
@@ -177,7 +224,8 @@ export class StageConsumer {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await handler(envelope, { ...record, attempt, heartbeat: control.heartbeat });
+        const { topic, partition, offset, headers } = record;
+        await handler(envelope, { topic, partition, offset, headers, attempt, heartbeat: control.heartbeat });
         return;
       } catch (error) {
         const retryable = isTransient(error) && attempt < this.retry.maxAttempts;

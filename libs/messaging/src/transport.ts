@@ -4,6 +4,13 @@ export interface OutgoingRecord {
   key: string;
   value: Buffer;
   headers: Record<string, string>;
+  /**
+   * The envelope `value` encodes, when the producer built it from typed data (`Publisher` sets it).
+   * A transport that delivers inside this process (the in-memory bus) hands it to consumers, which
+   * then skip decoding and validating the bytes; one that crosses a process edge (Kafka) sends only
+   * the bytes, so validation stays at every process edge. Consumers never mutate it.
+   */
+  decoded?: unknown;
 }
 
 export interface ReceivedRecord extends OutgoingRecord {
