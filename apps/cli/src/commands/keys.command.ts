@@ -4,7 +4,7 @@
  *
  *   npx ballast keys issue acme --label ci
  *   npx ballast keys list acme
- *   npx ballast keys revoke 5f0c…   (refused by every ingress replica within 250 ms)
+ *   npx ballast keys revoke 5f0c…   (refused by every ingress replica at its next change-log poll, every 250 ms)
  */
 import type { Command } from 'commander';
 import { action, commandGroup } from '../cli.js';
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .action(action(list));
   keys
     .command('revoke')
-    .summary('revoke a key by id (from keys list): refused by every ingress replica within 250 ms')
+    .summary('revoke a key by id (from keys list): refused by every ingress replica at its next change-log poll (every 250 ms)')
     .argument('<id>', 'the key id')
     .option('--json', 'print the revoked key as JSON')
     .addHelpText('after', ADMIN_API_ENVIRONMENT)

@@ -110,7 +110,7 @@ export function register(program: Command): void {
     .option('--no-models', 'allow no model by name (only registered prompts)')
     .option('--all-prompts', 'allow every registered prompt')
     .addOption(new Option('--clear-limit <quota>', 'remove a limit (repeat), e.g. usdPerDay').argParser((v: string, prev: string[] = []) => [...prev, quotaName(v)]))
-    .addHelpText('after', `${ADMIN_API_ENVIRONMENT}\n\nChanges reach every ingress replica within 250 ms.\n\nExample:\n  npx ballast tenants update acme --allow-prompt support-answer --rpm 600 --clear-limit usdPerDay`)
+    .addHelpText('after', `${ADMIN_API_ENVIRONMENT}\n\nChanges reach every ingress replica at its next change-log poll (every 250 ms).\n\nExample:\n  npx ballast tenants update acme --allow-prompt support-answer --rpm 600 --clear-limit usdPerDay`)
     .action(action(update));
 }
 
