@@ -32,16 +32,19 @@ export function readSafetensors(file: Uint8Array): Map<string, SafeTensor> {
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__' || entry.dtype !== 'F32') continue;
     const [from, to] = entry.data_offsets;
-    // A copy (a Node Buffer's slice would share the file's memory), so the floats are 4-byte aligned.
-    const bytes = Uint8Array.prototype.slice.call(file, base + from, base + to);
-    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, data: new Float32Array(bytes.buffer, 0, (to - from) / 4) });
+    const at = file.byteOffset + base + from;
+    const length = (to - from) / 4;
+    // A view on the file where the floats are 4-byte aligned (safetensors pads its header for that), else a copy.
+    const data = at % 4 === 0 ? new Float32Array(file.buffer, at, length) : new Float32Array(Uint8Array.prototype.slice.call(file, base + from, base + to).buffer);
+    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, data });
   }
   return tensors;
 }
 
 // --- protobuf, just the ONNX fields used here (onnx.proto field numbers) ---
+// A message is a list of byte parts, joined once at the end, so the weights are copied only into the final model.
 
-type Bytes = Uint8Array;
+type Msg = Uint8Array[];
 const utf8 = new TextEncoder();
 
 function varint(value: number | bigint): number[] {
@@ -55,27 +58,27 @@ function varint(value: number | bigint): number[] {
   return out;
 }
 
-function concat(parts: Bytes[]): Bytes {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
+const sizeOf = (msg: Msg): number => msg.reduce((n, part) => n + part.length, 0);
+
+function flatten(msg: Msg): Uint8Array {
+  const out = new Uint8Array(sizeOf(msg));
   let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+  for (const part of msg) {
+    out.set(part, at);
+    at += part.length;
   }
   return out;
 }
 
 const field = {
-  int: (n: number, v: number | bigint): Bytes => Uint8Array.from([...varint((n << 3) | 0), ...varint(v)]),
-  bytes: (n: number, v: Bytes): Bytes => concat([Uint8Array.from([...varint((n << 3) | 2), ...varint(v.length)]), v]),
-  str: (n: number, v: string): Bytes => field.bytes(n, utf8.encode(v)),
-  float: (n: number, v: number): Bytes => {
+  int: (n: number, v: number | bigint): Msg => [Uint8Array.from([...varint((n << 3) | 0), ...varint(v)])],
+  bytes: (n: number, v: Msg): Msg => [Uint8Array.from([...varint((n << 3) | 2), ...varint(sizeOf(v))]), ...v],
+  str: (n: number, v: string): Msg => field.bytes(n, [utf8.encode(v)]),
+  float: (n: number, v: number): Msg => {
     const out = new Uint8Array(5);
     out[0] = (n << 3) | 5;
     new DataView(out.buffer).setFloat32(1, v, true);
-    return out;
+    return [out];
   },
 };
 
@@ -84,32 +87,32 @@ const INT64 = 7;
 
 type Attribute = { name: string } & ({ f: number } | { i: number } | { ints: number[] });
 
-function attribute(a: Attribute): Bytes {
-  const parts = [field.str(1, a.name)];
-  if ('f' in a) parts.push(field.float(2, a.f), field.int(20, 1));
-  else if ('i' in a) parts.push(field.int(3, a.i), field.int(20, 2));
-  else parts.push(...a.ints.map((v) => field.int(8, v)), field.int(20, 7));
-  return concat(parts);
+function attribute(a: Attribute): Msg {
+  const parts = field.str(1, a.name);
+  if ('f' in a) parts.push(...field.float(2, a.f), ...field.int(20, 1));
+  else if ('i' in a) parts.push(...field.int(3, a.i), ...field.int(20, 2));
+  else parts.push(...a.ints.flatMap((v) => field.int(8, v)), ...field.int(20, 7));
+  return parts;
 }
 
-function tensor(name: string, dims: number[], type: typeof FLOAT | typeof INT64, raw: Bytes): Bytes {
-  return concat([...dims.map((d) => field.int(1, d)), field.int(2, type), field.str(8, name), field.bytes(9, raw)]);
+function tensor(name: string, dims: number[], type: typeof FLOAT | typeof INT64, raw: Uint8Array): Msg {
+  return [...dims.flatMap((d) => field.int(1, d)), ...field.int(2, type), ...field.str(8, name), ...field.bytes(9, [raw])];
 }
 
-function valueInfo(name: string, type: number, dims: (number | string)[]): Bytes {
-  const shape = concat(dims.map((d) => field.bytes(1, typeof d === 'number' ? field.int(1, d) : field.str(2, d))));
-  const tensorType = concat([field.int(1, type), field.bytes(2, shape)]);
-  return concat([field.str(1, name), field.bytes(2, field.bytes(1, tensorType))]);
+function valueInfo(name: string, type: number, dims: (number | string)[]): Msg {
+  const shape = dims.flatMap((d) => field.bytes(1, typeof d === 'number' ? field.int(1, d) : field.str(2, d)));
+  const tensorType = [...field.int(1, type), ...field.bytes(2, shape)];
+  return [...field.str(1, name), ...field.bytes(2, field.bytes(1, tensorType))];
 }
 
 class Graph {
-  readonly nodes: Bytes[] = [];
-  readonly initializers: Bytes[] = [];
+  readonly nodes: Msg[] = [];
+  readonly initializers: Msg[] = [];
   private count = 0;
 
   node(op: string, inputs: string[], attributes: Attribute[] = []): string {
     const output = `${op.toLowerCase()}_${(this.count += 1)}`;
-    this.nodes.push(concat([...inputs.map((i) => field.str(1, i)), field.str(2, output), field.str(3, output), field.str(4, op), ...attributes.map((a) => field.bytes(5, attribute(a)))]));
+    this.nodes.push([...inputs.flatMap((i) => field.str(1, i)), ...field.str(2, output), ...field.str(3, output), ...field.str(4, op), ...attributes.flatMap((a) => field.bytes(5, attribute(a)))]);
     return output;
   }
 
@@ -191,14 +194,14 @@ export function bertOnnxModel(weights: Map<string, SafeTensor>, config: BertConf
   }
   const output = g.node('Identity', [h]);
 
-  const graph = concat([
-    ...g.nodes.map((n) => field.bytes(1, n)),
-    field.str(2, 'bert'),
-    ...g.initializers.map((t) => field.bytes(5, t)),
-    field.bytes(11, valueInfo('input_ids', INT64, ['batch', 'tokens'])),
-    field.bytes(11, valueInfo('position_ids', INT64, ['tokens'])),
-    field.bytes(11, valueInfo('attention_bias', FLOAT, ['batch', 1, 1, 'tokens'])),
-    field.bytes(12, valueInfo(output, FLOAT, ['batch', 'tokens', hidden])),
-  ]);
-  return concat([field.int(1, 8), field.str(2, 'ballast'), field.bytes(7, graph), field.bytes(8, concat([field.str(1, ''), field.int(2, 17)]))]);
+  const graph: Msg = [
+    ...g.nodes.flatMap((n) => field.bytes(1, n)),
+    ...field.str(2, 'bert'),
+    ...g.initializers.flatMap((t) => field.bytes(5, t)),
+    ...field.bytes(11, valueInfo('input_ids', INT64, ['batch', 'tokens'])),
+    ...field.bytes(11, valueInfo('position_ids', INT64, ['tokens'])),
+    ...field.bytes(11, valueInfo('attention_bias', FLOAT, ['batch', 1, 1, 'tokens'])),
+    ...field.bytes(12, valueInfo(output, FLOAT, ['batch', 'tokens', hidden])),
+  ];
+  return flatten([...field.int(1, 8), ...field.str(2, 'ballast'), ...field.bytes(7, graph), ...field.bytes(8, [...field.str(1, ''), ...field.int(2, 17)])]);
 }
