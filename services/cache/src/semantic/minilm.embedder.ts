@@ -16,7 +16,7 @@ export interface MiniLmEmbedderOptions {
   model?: string;
   /** Texts per onnxruntime run (sorted by length so little is padding). */
   batchSize?: number;
-  /** onnxruntime intra-op threads; 1 keeps an embedding on one core beside the event loop. */
+  /** onnxruntime intra-op threads (default 1: the embedding runs on the calling thread, the event loop's, and takes no other core). */
   threads?: number;
   maxTokens?: number;
 }
