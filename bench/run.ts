@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { machineFacts, notesLines, resourceLines, sourceFacts, textTable, writeResults, type BenchRun } from './results.report.js';
 import { planFor, type BenchMode, type ScenarioResult } from './scenario.js';
 
-const USAGE = `npm run bench -- [--mode embedded|distributed|judge|metrics|all] [--quick]
+const USAGE = `npm run bench -- [--mode embedded|distributed|judge|metrics|streaming|all] [--quick]
 
 Drives the pipeline at fixed rates through the simulator (zero model latency) and prints achieved
 rate, p50/p95/p99 end-to-end latency and lost requests. Results go to bench/results/.
   --mode     embedded (in-process, in-memory bus), distributed (six processes on Kafka + Postgres),
              judge (the judge alone, the simulator as judge model: judged responses/s, CPU-ms per judgement),
-             metrics (the metrics service's record use case, history and alert engine: events/s, CPU-µs per event), all (default)
+             metrics (the metrics service's record use case, history and alert engine: events/s, CPU-µs per event),
+             streaming (time to first token through Ballast against the simulator alone, tokens/s, 100 streams), all (default)
   --quick    short runs (a smoke test of the bench, not figures to quote)
   --cpu-prof <dir>  write .cpuprofile files: one per measured window (embedded), one per service (distributed)
 Distributed mode uses KAFKA_BROKERS (default 127.0.0.1:9092) and DATABASE_URL
@@ -29,15 +30,15 @@ if (values.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-if (!['embedded', 'distributed', 'judge', 'metrics', 'all'].includes(values.mode)) {
-  process.stderr.write(`bench: --mode must be embedded, distributed, judge, metrics or all (got "${values.mode}")\n\n${USAGE}\n`);
+if (!['embedded', 'distributed', 'judge', 'metrics', 'streaming', 'all'].includes(values.mode)) {
+  process.stderr.write(`bench: --mode must be embedded, distributed, judge, metrics, streaming or all (got "${values.mode}")\n\n${USAGE}\n`);
   process.exit(2);
 }
 
 // Per-request work is what is measured; Nest's start-up lines at info level are noise here.
 process.env.LOG_LEVEL ??= 'warn';
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const modes: BenchMode[] = values.mode === 'all' ? ['embedded', 'distributed', 'judge', 'metrics'] : [values.mode as BenchMode];
+const modes: Array<BenchMode | 'streaming'> = values.mode === 'all' ? ['embedded', 'distributed', 'judge', 'metrics', 'streaming'] : [values.mode as BenchMode | 'streaming'];
 const plan = planFor(values.quick);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const options = { log, cpuProfileDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : null };
@@ -45,7 +46,11 @@ const startedAt = new Date().toISOString();
 const results: ScenarioResult[] = [];
 
 for (const mode of modes) {
-  if (mode === 'embedded') {
+  if (mode === 'streaming') {
+    // Its own table and results file (bench/streaming/streaming.bench.ts): TTFT and tokens/s, not request latency.
+    const { runStreaming } = await import('./streaming/streaming.bench.js');
+    await runStreaming(root, plan.quick, options);
+  } else if (mode === 'embedded') {
     const { runEmbedded } = await import('./embedded.scenario.js');
     results.push(...(await runEmbedded(root, plan, options)));
   } else if (mode === 'metrics') {
@@ -60,7 +65,8 @@ for (const mode of modes) {
   }
 }
 
-const run: BenchRun = { startedAt, finishedAt: new Date().toISOString(), modes, plan, machine: machineFacts(), source: sourceFacts(root), results };
+if (results.length === 0) process.exit(0); // streaming alone printed and wrote its own results
+const run: BenchRun = { startedAt, finishedAt: new Date().toISOString(), modes: modes.filter((m): m is BenchMode => m !== 'streaming'), plan, machine: machineFacts(), source: sourceFacts(root), results };
 const m = run.machine;
 const out = [
   '',
