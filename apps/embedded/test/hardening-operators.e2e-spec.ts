@@ -55,11 +55,14 @@ describe('operators hardening, through the embedded stack', () => {
     return key;
   }
 
+  // The native API: a model the tenant may not use becomes a failed outcome there, which /metrics counts
+  // (the OpenAI route refuses it at the edge with 404 and counts nothing: docs/openai.md).
+  let sent = 0;
   const chat = (key: string, model: string, base = ballast.url) =>
-    fetch(`${base}/v1/chat/completions`, {
+    fetch(`${base}/v1/requests?wait=true`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Where is my parcel?' }] }),
+      body: JSON.stringify({ requestId: `ops-chat-${sent++}`, model, messages: [{ role: 'user', content: 'Where is my parcel?' }] }),
     });
   const scrape = (token: string | null = METRICS_TOKEN) =>
     fetch(`${ballast.url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});

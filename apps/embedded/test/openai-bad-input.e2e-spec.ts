@@ -128,6 +128,37 @@ describe('bad input on /v1/chat/completions (embedded): a 4xx in the OpenAI erro
   });
 });
 
+describe('bad input on the native API (embedded): its own error shape, nothing stored or published', () => {
+  let ballast: Embedded;
+
+  beforeAll(async () => {
+    ballast = await startEmbedded({ port: 0, apiKey: API_KEY, promptsDir: 'prompts' });
+  });
+  afterAll(async () => {
+    await ballast?.stop();
+  });
+
+  const post = (body: unknown, contentType = 'application/json') =>
+    fetch(`${ballast.url}/v1/requests?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': contentType }, body: JSON.stringify(body) });
+  const request = (requestId: string, extra: Record<string, unknown> = {}) => ({ requestId, prompt: { name: 'support-answer' }, variables: { question: 'Where is my parcel?' }, ...extra });
+
+  it.each([
+    ['a wrong content type', 'native-bad-type', () => post(request('native-bad-type'), 'text/plain'), 415, ERROR_CODES.unsupportedMediaType, 'application/json'],
+    ['a field the schema does not define', 'native-bad-field', () => post(request('native-bad-field', { temperature: 0.2 })), 400, ERROR_CODES.invalidRequest, 'temperature'],
+    ['an option the schema does not define', 'native-bad-option', () => post(request('native-bad-option', { options: { maxToken: 5 } })), 400, ERROR_CODES.invalidRequest, 'options.maxToken'],
+  ])('%s: a 4xx naming it, and the id stays free', async (_case, id, send, status, code, named) => {
+    const before = ballast.broker.records(TOPICS.guardInput).length + ballast.broker.records(TOPICS.responses).length;
+    const res = await send();
+    const body = (await res.json()) as { error: Record<string, unknown> };
+    expect({ status: res.status, code: body.error['code'], keys: Object.keys(body.error).sort() }).toEqual({ status, code, keys: ['code', 'message', 'type'] });
+    expect(body.error['message']).toContain(named);
+    expect(ballast.broker.records(TOPICS.guardInput).length + ballast.broker.records(TOPICS.responses).length).toBe(before);
+    const retry = await post(request(id));
+    expect(((await retry.json()) as { status: string }).status).toBe('completed');
+    expect(retry.headers.get('x-ballast-replay')).toBeNull();
+  });
+});
+
 /** One HTTP/1.1 POST written byte for byte, so header values fetch would refuse to send still reach the server. */
 function rawPost(base: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const url = new URL(base);

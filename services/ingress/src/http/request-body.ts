@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BallastError, ERROR_CODES, LlmRequest, MAX_JSON_DEPTH, depthOf } from '#contracts';
+import { AcceptedLlmRequest, BallastError, ERROR_CODES, LlmRequest, MAX_JSON_DEPTH, RequestOptions, depthOf } from '#contracts';
 
 /** Where each issue is and what is wrong, without echoing the values. */
 export function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
@@ -28,6 +28,7 @@ export function parseRequestBody(body: unknown, tenantId: string, headers: Recor
   if (given !== undefined && given !== tenantId) {
     throw new BallastError(ERROR_CODES.forbidden, 'the API key belongs to another tenant than "tenantId"', { status: 403 });
   }
+  refuseUnknownFields(body as Record<string, unknown>);
   const parsed = LlmRequest.safeParse({ ...body, tenantId });
   if (!parsed.success) {
     throw new BallastError(ERROR_CODES.invalidRequest, 'the request does not match the LlmRequest schema', { status: 400, details: issuesOf(parsed.error) });
@@ -41,5 +42,22 @@ export function checkJsonContentType(headers: Record<string, string | string[] |
   const type = (Array.isArray(raw) ? raw[0] : raw)?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new BallastError(ERROR_CODES.unsupportedMediaType, `send the body as JSON with "Content-Type: application/json"${type ? ` (got "${type}")` : ''}`, { status: 415 });
+  }
+}
+
+const REQUEST_FIELDS = new Set(Object.keys(AcceptedLlmRequest.shape));
+const OPTION_FIELDS = new Set(Object.keys(RequestOptions.shape));
+
+/** A field the schema does not define would be dropped without a word (`temperature` beside `options`, a typo): refused, naming it. */
+function refuseUnknownFields(body: Record<string, unknown>): void {
+  const unknown = Object.keys(body).find((k) => !REQUEST_FIELDS.has(k));
+  const options = body['options'];
+  const unknownOption = options !== null && typeof options === 'object' && !Array.isArray(options) ? Object.keys(options).find((k) => !OPTION_FIELDS.has(k)) : undefined;
+  const field = unknown ?? (unknownOption === undefined ? undefined : `options.${unknownOption}`);
+  if (field !== undefined) {
+    throw new BallastError(ERROR_CODES.invalidRequest, `unknown field "${field}": the LlmRequest fields are ${[...REQUEST_FIELDS].join(', ')}; options takes ${[...OPTION_FIELDS].join(', ')}`, {
+      status: 400,
+      param: field,
+    });
   }
 }
