@@ -3,7 +3,7 @@ import { DEFAULT_POLICY, GuardrailPolicy, PolicyCache, parsePolicy } from './gua
 describe('GuardrailPolicy', () => {
   it('defaults to blocking injections, redacting PII both ways, a canary and one JSON re-ask', () => {
     expect(DEFAULT_POLICY.input.injection).toBe('block');
-    expect(DEFAULT_POLICY.input.pii).toEqual({ default: 'redact', entities: {}, allow: [] });
+    expect(DEFAULT_POLICY.input.pii).toEqual({ default: 'redact', entities: {}, allow: [], recognizers: ['rules', 'lexicon'] });
     expect(DEFAULT_POLICY.output.pii.default).toBe('redact');
     expect(DEFAULT_POLICY.output.canary).toBe(true);
     expect(DEFAULT_POLICY.output.schema).toEqual({ repair: true, maxReasks: 1 });
