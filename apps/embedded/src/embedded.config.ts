@@ -1,4 +1,4 @@
-import { ConfigError, EX_CONFIG, int, loadConfig, serviceConfig, type Config, type ConfigProblem, type EnvSchema, type ExitIo } from '#config';
+import { ConfigError, EX_CONFIG, bool, int, loadConfig, serviceConfig, type Config, type ConfigProblem, type EnvSchema, type ExitIo } from '#config';
 import { z } from 'zod';
 import { cacheConfig } from '../../../services/cache/src/cache.config.js';
 import { guardrailConfig } from '../../../services/guardrail/src/guardrail.config.js';
@@ -15,6 +15,11 @@ export const embeddedAppSchema = serviceConfig({
   // Six stages share one event loop here, so fewer messages in flight per stage: 256 each
   // (the distributed default) only adds garbage and queueing without adding throughput.
   BALLAST_CONSUMER_CONCURRENCY: int({ min: 1, max: 1_024 }).default(64),
+  // Records the in-memory bus keeps per partition after every consumer committed them (for
+  // inspection); memory holds at most twice this per partition and topic, whatever the traffic.
+  BALLAST_BUS_RETAIN_RECORDS: int({ min: 0, max: 100_000 }).default(200),
+  // Checks every in-process hand-off against its bytes' decoding (the unit tests turn it on).
+  BALLAST_BUS_VERIFY: bool().default(false),
 });
 
 /** Every stage's own schema: embedded mode parses each from the one environment, as its distributed service does. */

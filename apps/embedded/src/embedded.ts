@@ -115,8 +115,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     log: log.child({ logger: 'ballast.ledger-pruner' }),
   });
 
-  const broker = new MemoryBroker(options.partitions ?? 6);
-  const transport = new MemoryTransport(broker);
+  const broker = new MemoryBroker(options.partitions ?? 6, config.app.BALLAST_BUS_RETAIN_RECORDS);
+  const transport = new MemoryTransport(broker, { verifyHandOffs: config.app.BALLAST_BUS_VERIFY });
   await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: broker.defaultPartitions })));
   const publisher = (stage: string) => new Publisher(transport, stage);
   const stage = <T>(name: string, module: T, settings: { BALLAST_CONSUMER_CONCURRENCY: number; BALLAST_MAX_RETRIES: number }) => ({

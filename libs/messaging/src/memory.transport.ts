@@ -206,7 +206,8 @@ export class MemoryBroker {
   /** Drops records every group that reads this partition has committed, keeping the newest `retainRecords`. */
   compact(topic: string, partition: number): void {
     const p = this.topic(topic)[partition]!;
-    if (p.end - p.start < this.retainRecords * 2) return;
+    // Trim in steps of at least 16 records, so a small retention does not copy the log on every commit.
+    if (p.end - p.start < this.retainRecords + Math.max(16, this.retainRecords)) return;
     let safe = p.end - this.retainRecords;
     for (const g of this.groups.values()) {
       const committed = g.committedOffset(topic, partition);
@@ -363,7 +364,14 @@ export class MemoryTransport implements Transport {
   readonly kind = 'memory' as const;
   private readonly consumers = new Set<MemoryConsumer>();
 
-  constructor(readonly broker: MemoryBroker = new MemoryBroker()) {}
+  readonly verifiesHandOffs: boolean;
+
+  constructor(
+    readonly broker: MemoryBroker = new MemoryBroker(),
+    options: { verifyHandOffs?: boolean } = {},
+  ) {
+    this.verifiesHandOffs = options.verifyHandOffs ?? false;
+  }
 
   async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
     for (const t of topics) this.broker.ensureTopic(t.name, t.partitions);

@@ -35,7 +35,7 @@ describe('StageConsumer: a request a stage cannot handle still gets exactly one 
 describe('StageConsumer: in-process hand-off on the in-memory bus', () => {
   const handled = async (send: (transport: MemoryTransport) => Promise<void>) => {
     const broker = new MemoryBroker(1);
-    const transport = new MemoryTransport(broker);
+    const transport = new MemoryTransport(broker, { verifyHandOffs: true });
     const seen: unknown[] = [];
     const stage = new StageConsumer(transport, {
       stage: 'cache',
@@ -61,7 +61,7 @@ describe('StageConsumer: in-process hand-off on the in-memory bus', () => {
     expect(seen[0]).toBe(envelope);
     expect(Object.isFrozen(envelope.payload.request)).toBe(true);
     expect(() => ((envelope.payload as { cache: unknown }).cache = null)).toThrow(TypeError);
-    // BALLAST_BUS_VERIFY (set for the unit tests) reads the bytes once to compare; nothing else does.
+    // Verification reads the bytes once to compare; nothing else does.
     expect(encoded).toBe(1);
   });
 

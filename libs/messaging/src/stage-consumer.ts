@@ -69,15 +69,13 @@ type Decoded = { ok: true; envelope: Envelope<unknown> } | { ok: false; why: Omi
 const decodedByValue = new WeakMap<Buffer, { topic: string; decoded: Decoded }>();
 
 /**
- * `BALLAST_BUS_VERIFY=1` (the unit tests set it) checks every in-process hand-off against what the
- * same record would decode to from its bytes, so embedded and distributed mode cannot drift apart.
+ * Decodes a record. A record a Publisher in this process sent is used as it is (typed when it was
+ * built: no bytes, no parse); with `verify` (`BALLAST_BUS_VERIFY`) it is first checked against what
+ * its bytes decode to, so embedded and distributed mode cannot drift apart.
  */
-const verifyInProcess = process.env.BALLAST_BUS_VERIFY === '1';
-
-function decode(record: ReceivedRecord): Decoded {
-  // A record a Publisher in this process sent: typed when it was built, used as it is (no bytes, no parse).
+function decode(record: ReceivedRecord, verify: boolean): Decoded {
   if (record.decoded !== undefined) {
-    const mismatch = verifyInProcess ? handOffMismatch(record) : null;
+    const mismatch = verify ? handOffMismatch(record) : null;
     if (mismatch !== null) return { ok: false, why: { errorClass: ERROR_CODES.schemaInvalid, reason: mismatch } };
     return { ok: true, envelope: record.decoded as Envelope<unknown> };
   }
@@ -214,7 +212,7 @@ export class StageConsumer {
   }
 
   private async decodeAndRun(record: ReceivedRecord, control: DeliveryControl, span: Span): Promise<void> {
-    const decoded = decode(record);
+    const decoded = decode(record, this.transport.verifiesHandOffs === true);
     if (!decoded.ok) return this.deadLetter(record, span, decoded.why);
     const envelope = decoded.envelope;
     span.setAttributes({ 'ballast.request_id': envelope.requestId, 'ballast.tenant_id': envelope.tenantId });

@@ -66,6 +66,8 @@ export interface ConsumerLag {
  */
 export interface Transport {
   readonly kind: 'kafka' | 'memory';
+  /** Consumers check each in-process hand-off (`decoded`) against its bytes' decoding (`BALLAST_BUS_VERIFY`). */
+  readonly verifiesHandOffs?: boolean;
   /** Creates missing topics; existing ones are left as they are. */
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
   /** Resolves once every record is durably accepted (acks=all on Kafka). */
