@@ -7,7 +7,8 @@
 //     card number is redacted in the released text (the default policy redacts PII);
 //   - a cache hit streams the stored answer;
 //   - a client that goes away cancels the model call on the inference replica (over
-//     ballast.stream-cancels.v1), and the partial call is still on ballast.usage.v1.
+//     ballast.stream-cancels.v1), and the partial call is still on ballast.usage.v1;
+//   - the Python openai package streams through a replica too (test/python/openai_stream_check.py).
 //
 // Needs: npm run kafka:up, bash scripts/postgres.sh up (or KAFKA_BROKERS, DATABASE_URL). The stage
 // groups (guardrail, cache, inference) are shared by name, so the test waits until no other run's
@@ -35,6 +36,8 @@ import { ingressDepsFromConfig } from '../services/ingress/src/ingress.deps.js';
 import { IngressModule } from '../services/ingress/src/ingress.module.js';
 import { startScriptedOpenAi, type ScriptedOpenAi } from '../apps/embedded/test/support/scripted-openai.server.js';
 import { freePort } from './support/distributed-stack.js';
+import { ensurePythonOpenAi, runPythonJson } from './support/python-sdk.js';
+import { PYTHON_STREAM_SCRIPT, expectPythonStream, type PythonStreamObservations } from './support/python-stream.js';
 import { TopicRecorder, assertBrokerReachable, kafkaClient, waitForNoForeignMembers } from './support/kafka-observer.js';
 
 jest.setTimeout(240_000);
@@ -122,6 +125,7 @@ beforeAll(async () => {
   } finally {
     await ds.destroy();
   }
+  await ensurePythonOpenAi();
   await waitForNoForeignMembers(admin, ['guardrail', 'cache', 'inference'], CLIENTS, 60_000);
   recorder = await TopicRecorder.start(kafka, { groupId: `${CLIENTS}observer`, topics: [TOPICS.usage], keyPrefix: PREFIX });
   await startPipeline();
@@ -205,5 +209,11 @@ describe('streaming over Kafka with two ingress replicas (the openai SDK)', () =
     await waitUntil(() => usage().length > 0, 'the usage event of the cancelled call', 30_000);
     expect(usage()[0]).toMatchObject({ status: 'error', errorType: 'cancelled', outputTokens: aborted.at(-1) });
     expect(await outcome(0, 'cancel')).toMatchObject({ status: 'failed', error: { code: ERROR_CODES.cancelled } });
+  });
+
+  it('the Python openai package streams through replica B and reads the outcome of replica A', async () => {
+    const prefix = `${PREFIX}py`;
+    const seen = await runPythonJson<PythonStreamObservations>(PYTHON_STREAM_SCRIPT, { BALLAST_URL: urls[1]!, BALLAST_API_KEY: KEY, BALLAST_ID_PREFIX: prefix });
+    expectPythonStream(seen, prefix, await outcome(0, 'py-stream'));
   });
 });
