@@ -3,12 +3,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hdr from 'hdr-histogram-js';
 import { SimulatorProvider, type SimulatorOptions } from '#models';
+import { TypeormTenantRepository, loadPromptFiles, openDataSource, seedDefaults } from '#persistence';
+import { CpuSampler } from '../process.cpu.js';
+import { SERVICES, missingBuilds, spawnService, stopServices, waitReady, type ServiceProcess } from '../service.processes.js';
 import { machineFacts, sourceFacts } from '../results.report.js';
 import { BENCH_TENANT, type BenchOptions } from '../scenario.js';
 
 const API_KEY = 'ballast-bench-stream-key-0123456789';
-/** The demo tenant's key (`startEmbedded` seeds it); the bench streams as the bench tenant, which has no request quota. */
-const DEMO_KEY = 'ballast-bench-stream-demo-key';
+/** The demo tenant's key, as bench/distributed.scenario.ts seeds it; the bench streams as the bench tenant, which has no request quota. */
+const DEMO_KEY = 'ballast-bench-key';
 
 /** The model every row streams from: a realistic first token and speed, in process. */
 const MODEL: SimulatorOptions = { ttftMs: 200, tokensPerSecond: 50 };
@@ -126,13 +129,23 @@ async function oneStream(url: string, prompt: string, question: string): Promise
   return done && firstAt ? { ttftMs: firstAt - started, firstAt, lastAt, tokens } : null;
 }
 
-async function throughBallast(url: string, prompt: string, label: string, durationMs: number, base: StreamRow, tag: string, concurrency = CONCURRENCY): Promise<StreamRow> {
+/** Starts a CPU measurement; the function it returns gives the CPU seconds spent since (default: this process). */
+type CpuMeter = () => () => number;
+const processCpu: CpuMeter = () => {
+  const start = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1e6;
+  };
+};
+
+async function throughBallast(url: string, prompt: string, label: string, durationMs: number, base: StreamRow, tag: string, concurrency = CONCURRENCY, cpuMeter: CpuMeter = processCpu): Promise<StreamRow> {
   const ttft = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
   const rates: number[] = [];
   let streams = 0;
   let errors = 0;
   let tokens = 0;
-  const cpu0 = process.cpuUsage();
+  const cpuSeconds = cpuMeter();
   const t0 = performance.now();
   const until = t0 + durationMs;
   await Promise.all(
@@ -151,7 +164,8 @@ async function throughBallast(url: string, prompt: string, label: string, durati
       }
     }),
   );
-  return row(label, streams, errors, ttft, base, rates, tokens, performance.now() - t0, process.cpuUsage(cpu0));
+  const seconds = cpuSeconds();
+  return row(label, streams, errors, ttft, base, rates, tokens, performance.now() - t0, { user: seconds * 1e6, system: 0 });
 }
 
 function table(rows: readonly StreamRow[]): string {
@@ -173,12 +187,12 @@ function table(rows: readonly StreamRow[]): string {
 }
 
 /**
- * Streaming rows (embedded): time to first token through Ballast against the simulator alone, at
+ * Streaming rows (embedded, then distributed when Kafka and Postgres answer): time to first token through Ballast against the simulator alone, at
  * 100 concurrent streams (closed loop) per release policy, and at 10 for the pipeline unsaturated; tokens/s per stream and in total; CPU-ms
  * per stream of this process (Ballast and the bench's HTTP client together).
  */
-export async function runStreaming(root: string, quick: boolean, options: BenchOptions): Promise<StreamRow[]> {
-  const durationMs = quick ? 4_000 : 15_000;
+/** The repository's prompts plus one per release policy, in a fresh directory. */
+async function benchPrompts(root: string): Promise<string> {
   const promptsDir = await mkdtemp(join(tmpdir(), 'ballast-bench-stream-prompts-'));
   for (const f of await readdir(join(root, 'prompts'))) await copyFile(join(root, 'prompts', f), join(promptsDir, f));
   for (const p of POLICIES) {
@@ -187,6 +201,68 @@ export async function runStreaming(root: string, quick: boolean, options: BenchO
       `name: ${p.prompt}\nmodel: sim-1\ntemplate:\n  messages:\n    - role: system\n      content: You are the parcel assistant of a delivery company.\n    - role: user\n      content: "{{question}}"\npolicies:\n  guardrail:\n    output: ${p.output}\n  cache: { mode: exact }\n`,
     );
   }
+  return promptsDir;
+}
+
+/** The same rows against the six services as processes over Kafka and Postgres (bench/service.processes.ts). */
+async function distributedRows(root: string, promptsDir: string, durationMs: number, base: StreamRow, options: BenchOptions): Promise<StreamRow[]> {
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://ballast:ballast@127.0.0.1:5432/ballast';
+  const missing = missingBuilds(root);
+  if (missing.length) throw new Error(`service builds missing (${missing.join(', ')}); run npm run build`);
+  const dataSource = await openDataSource({ url: databaseUrl, connectTimeoutMs: 3_000, applicationName: 'ballast-bench' });
+  try {
+    await seedDefaults(dataSource, { apiKey: DEMO_KEY, prompts: (await loadPromptFiles(promptsDir)).map((f) => f.definition) });
+    const tenants = new TypeormTenantRepository(dataSource);
+    await tenants.upsertTenant(BENCH_TENANT);
+    await tenants.replaceLabelledApiKey(BENCH_TENANT.id, 'bench-stream', API_KEY);
+  } finally {
+    await dataSource.destroy();
+  }
+  const logDir = await mkdtemp(join(tmpdir(), 'ballast-bench-stream-logs-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BALLAST_MODE: 'distributed',
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    SIMULATOR_TTFT_MS: String(MODEL.ttftMs),
+    SIMULATOR_TOKENS_PER_SECOND: String(MODEL.tokensPerSecond),
+    INGRESS_INSTANCE_ID: `bench-stream-${process.pid}`,
+  };
+  const procs: ServiceProcess[] = [];
+  const killAll = () => {
+    for (const p of procs) if (!p.exited) p.child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  try {
+    options.log(`streaming: starting the six services over Kafka (logs in ${logDir})`);
+    for (const name of SERVICES) procs.push(await spawnService(name, { root, env, logDir, cpuProfileDir: null }));
+    await Promise.all(procs.map((p) => waitReady(p, 90_000)));
+    const url = `http://127.0.0.1:${procs.find((p) => p.name === 'ingress')!.port}`;
+    const sampler = new CpuSampler(() => ({ services: procs.map((p) => p.child.pid!).filter(Boolean), bench: [process.pid] }));
+    const meter: CpuMeter = () => {
+      const start = sampler.sample();
+      return () => sampler.since(start, () => true).seconds;
+    };
+    const tag = `d${Date.now().toString(36)}`;
+    options.log('streaming: distributed warm-up');
+    await throughBallast(url, POLICIES[0]!.prompt, 'warm-up', Math.min(3_000, durationMs), base, `${tag}-warm`);
+    const rows: StreamRow[] = [];
+    rows.push(await throughBallast(url, POLICIES[0]!.prompt, `distributed, 10 streams: ${POLICIES[0]!.label}`, durationMs, base, `${tag}-c10`, 10, meter));
+    for (const p of POLICIES) {
+      options.log(`streaming: distributed, ${p.label}, ${CONCURRENCY} concurrent streams, ${durationMs} ms`);
+      rows.push(await throughBallast(url, p.prompt, `distributed, ${CONCURRENCY} streams: ${p.label}`, durationMs, base, `${tag}-${p.prompt}`, CONCURRENCY, meter));
+    }
+    return rows;
+  } finally {
+    await stopServices(procs);
+    process.off('exit', killAll);
+  }
+}
+
+export async function runStreaming(root: string, quick: boolean, options: BenchOptions): Promise<StreamRow[]> {
+  const durationMs = quick ? 4_000 : 15_000;
+  const promptsDir = await benchPrompts(root);
   options.log(`streaming: the simulator alone, ${CONCURRENCY} concurrent streams, ${durationMs} ms`);
   const base = await direct(durationMs);
   const { startEmbedded } = await import('../../apps/embedded/src/embedded.js');
@@ -209,12 +285,17 @@ export async function runStreaming(root: string, quick: boolean, options: BenchO
   } finally {
     await ballast.stop();
   }
+  try {
+    rows.push(...(await distributedRows(root, promptsDir, durationMs, base, options)));
+  } catch (error) {
+    options.log(`streaming: no distributed rows: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const m = machineFacts();
   const source = sourceFacts(root);
   const text = [
     `Ballast streaming bench${quick ? ' (quick)' : ''} — ${m.cpus} × ${m.cpuModel}, Node ${m.node}${source ? `, commit ${source.commit}${source.changedFiles ? ` + ${source.changedFiles} changed files` : ''}` : ''}`,
     `simulator: first token after ${MODEL.ttftMs} ms, ${MODEL.tokensPerSecond} tokens/s; closed loop at 10 or ${CONCURRENCY} concurrent streams (the simulator alone at ${CONCURRENCY}), ${durationMs} ms per row; /v1/chat/completions with stream_options.include_usage`,
-    'TTFT = request sent → first content delta read; added = row − simulator alone (p50 − p50, p99 − p99); CPU-ms per stream = this process (Ballast + the bench client)',
+    'TTFT = request sent → first content delta read; added = row − simulator alone (p50 − p50, p99 − p99); CPU-ms per stream: embedded = this process (Ballast + the bench client), distributed = the six service processes + the bench client',
     'target: TTFT added ≤ 20 ms p99 embedded at 100 concurrent streams',
     '',
     table(rows),
