@@ -15,6 +15,8 @@ BIN_DIR="$ROOT/.tools/bin"
 HELM="$BIN_DIR/helm"
 STAMP="$BIN_DIR/helm.version"
 GO="${GO:-go}"
+# A non-interactive shell may not have the Go toolchain's directory on PATH.
+if ! command -v "$GO" >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; fi
 
 installed() { [[ -x "$HELM" && -f "$STAMP" && "$(cat "$STAMP")" == "$HELM_VERSION" ]]; }
 
