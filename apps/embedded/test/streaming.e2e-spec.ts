@@ -36,6 +36,19 @@ policies:
     output: { pii: { default: redact, entities: { CREDIT_CARD: block } } }
 `;
 
+const BUFFERED_PROMPT = `name: buffered-stream
+model: sim-1
+template:
+  messages:
+    - role: system
+      content: You are the parcel assistant of Northwind.
+    - role: user
+      content: "{{question}}"
+policies:
+  guardrail:
+    output: { stream: { mode: buffered } }
+`;
+
 interface Streamed {
   text: string;
   finish: string | null;
@@ -55,6 +68,7 @@ describe('streaming through the output guardrail (embedded, the official openai 
     promptsDir = mkdtempSync(join(tmpdir(), 'ballast-streaming-'));
     for (const f of readdirSync('prompts')) copyFileSync(join('prompts', f), join(promptsDir, f));
     writeFileSync(join(promptsDir, 'leaky-stream.yaml'), LEAKY_PROMPT);
+    writeFileSync(join(promptsDir, 'buffered-stream.yaml'), BUFFERED_PROMPT);
     const env = { ...process.env, INFERENCE_PROVIDERS: JSON.stringify([{ name: 'scripted', type: 'openai', baseUrl: scripted.baseUrl, models: ['leaky-*'] }]) };
     ballast = await startEmbedded({
       port: 0,
@@ -191,5 +205,26 @@ describe('streaming through the output guardrail (embedded, the official openai 
     expect(outcome).toMatchObject({ status: 'failed', error: { code: ERROR_CODES.cancelled } });
     const full = await client.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'Tell me everything about the parcel I sent to my aunt last week' }] });
     expect(event!.outputTokens).toBeLessThan(full.usage!.completion_tokens);
+  });
+
+  it('a buffered stream (policy output.stream.mode: buffered) arrives whole, and a client that leaves while it waits still cancels the call', async () => {
+    const whole = await stream({ model: 'prompt:buffered-stream', messages: [{ role: 'user', content: 'Where is the parcel I ordered on Monday?' }] });
+    expect(whole.finish).toBe('stop');
+    expect(whole.chunks.filter((c) => c.choices[0]?.delta?.content)).toHaveLength(1);
+    expect(ballast.broker.records(TOPICS.modelChunks).some((r) => r.value.toString().includes('Monday'))).toBe(false);
+
+    const before = aborted.length;
+    const leave = new AbortController();
+    const pending = fetch(`${ballast.url}/v1/chat/completions`, {
+      method: 'POST',
+      signal: leave.signal,
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', 'idempotency-key': 'buffered-leave-1' },
+      body: JSON.stringify({ model: 'prompt:buffered-stream', stream: true, messages: [{ role: 'user', content: 'Tell me about the parcel I sent to my uncle' }] }),
+    }).catch((e: unknown) => e);
+    await waitUntil(() => ballast.broker.records(TOPICS.inference).some((r) => r.key === 'buffered-leave-1'), 'the request reaches inference');
+    leave.abort();
+    await pending;
+    await waitUntil(() => aborted.length > before, 'the simulator sees its call aborted');
+    await waitUntil(() => usage('buffered-leave-1').some((u) => u.errorType === 'cancelled'), 'the cancelled call is accounted');
   });
 });

@@ -10,6 +10,9 @@ import { ChunkWaiters } from './chunk.waiters.js';
 import { StreamFeed } from './stream.feed.js';
 import type { StreamSink } from './stream.sink.js';
 
+/** Thrown when the client went away before its stream began; nobody reads the answer to it. */
+const CLIENT_LEFT = new BallastError(ERROR_CODES.cancelled, 'the client closed the connection before the stream began', { status: 499 });
+
 /** After the outcome, how long a stream may still wait for its released chunks before it ends with an error. */
 const AFTER_OUTCOME_MS = 10_000;
 
@@ -18,6 +21,8 @@ type First = { chunk: StreamChunk } | { outcome: LlmResponse };
 
 export interface HttpReply {
   header(name: string, value: string): unknown;
+  /** Fastify's reply has the Node response: its `close` before the stream began means the client left while it waited. */
+  raw?: { once(event: 'close', listener: () => void): unknown; off?(event: 'close', listener: () => void): unknown };
 }
 
 /**
@@ -54,12 +59,18 @@ export class StreamService {
       unlisten();
       waiting.cancel();
     };
+    // A client that leaves before the first event (a buffered answer, a slow queue) cancels as well.
+    const leftEarly = () => feed.close();
+    reply.raw?.once('close', leftEarly);
     let first: First;
     try {
       first = await this.first(streamed, tenant, feed, deadline);
     } catch (error) {
       done();
+      if (error === CLIENT_LEFT) void this.cancel(streamed);
       throw error;
+    } finally {
+      reply.raw?.off?.('close', leftEarly);
     }
     const body = new PassThrough();
     let ended = false;
@@ -88,6 +99,7 @@ export class StreamService {
     for (;;) {
       const event = await feed.take(deadline - Date.now());
       if (event?.kind === 'chunk') return { chunk: event.chunk };
+      if (event?.kind === 'closed') throw CLIENT_LEFT;
       const outcome = event?.kind === 'outcome' && event.outcome ? event.outcome : await this.ledger.outcome(request.tenantId, request.requestId);
       if (outcome) return { outcome: usable(outcome) };
       if (event === null || event.kind === 'outcome') {
