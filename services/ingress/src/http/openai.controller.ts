@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { BallastError, ERROR_CODES, LlmRequest, PromptRef, type ChatMessage, type LlmResponse } from '#contracts';
 import { templateVariables, type Tenant } from '#persistence';
+import { checkPromptAllowed } from '../limits/tenant-access.js';
 import { PromptResolver } from '../prompts/prompt.resolver.js';
 import { INGRESS_DEPS, type IngressDeps } from '../ingress.tokens.js';
 import { SubmitAndWaitService } from '../submit/submit-and-wait.service.js';
@@ -61,7 +62,7 @@ export class OpenAiController {
     const options = { cache: 'default' as const, judge: 'default' as const, ...(typeof chat.temperature === 'number' ? { temperature: chat.temperature } : {}), ...(maxTokens ? { maxTokens } : {}) };
     const metadata = chat.metadata ?? {};
     const base = chat.model.startsWith(PROMPT_PREFIX)
-      ? { prompt: { name: chat.model.slice(PROMPT_PREFIX.length) }, variables: await this.promptVariables(chat.model, messages, metadata), messages: [] }
+      ? { prompt: { name: chat.model.slice(PROMPT_PREFIX.length) }, variables: await this.promptVariables(chat.model, req.tenant, messages, metadata), messages: [] }
       : { model: this.allowedModel(chat.model, req.tenant), messages };
     const request = LlmRequest.safeParse({ requestId, tenantId: req.tenant.id, ...base, options, metadata, ...(format ? { responseFormat: format } : {}) });
     if (!request.success) {
@@ -77,11 +78,15 @@ export class OpenAiController {
     return model;
   }
 
-  /** `metadata` gives the variables; the last user message fills the one the template still needs. */
-  private async promptVariables(model: string, messages: ChatMessage[], metadata: Record<string, string>): Promise<Record<string, unknown>> {
+  /**
+   * `metadata` gives the variables; the last user message fills the one the template still needs.
+   * An unknown prompt or one the tenant may not use is refused here, before anything is stored.
+   */
+  private async promptVariables(model: string, tenant: Tenant, messages: ChatMessage[], metadata: Record<string, string>): Promise<Record<string, unknown>> {
     const name = model.slice(PROMPT_PREFIX.length);
     const resolved = PromptRef.safeParse({ name }).success ? await this.prompts.resolve({ name }) : null;
     if (!resolved) throw modelNotFound(model);
+    checkPromptAllowed(tenant, name);
     const needed = resolved ? resolved.version.template.messages.flatMap((m) => templateVariables(m.content)).filter((v) => !(v in metadata)) : [];
     const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     return { ...metadata, ...(needed.length === 1 ? { [needed[0]!]: lastUser } : { input: lastUser }) };
