@@ -75,6 +75,11 @@ if (classifier) {
   table('Injection classifier, BIPIA attacks in e-mails, scanned as documents (never trained on)', header, [cells(classifier.bipia)]);
   table('Injection classifier, IN-SAMPLE (shipped weights on their own training data; not a result)', header, classifier.inSample.map(cells));
 }
+table(
+  'Indirect injection: BIPIA attack strings (75) in benign e-mails, through the input phase (document variable of a registered prompt; tool result of an ad-hoc request); blocked by the rules or the classifier, flagged = blocked or recorded',
+  ['carrier', 'attack at', 'e-mails', 'blocked', 'blocked rate', 'flagged', 'flagged rate'],
+  indirect.rows.map((r) => [r.carrier, r.position, String(r.n), String(r.blocked), pct(r.blocked / r.n), String(r.flagged), pct(r.flagged / r.n)]),
+);
 const piiRows = (split: typeof pii.heldOut) =>
   [...split.rows, split.structured].map((r) => [r.entity, String(r.support), String(r.tp), String(r.fp), String(r.fn), f3(r.precision), f3(r.recall), f3(r.f2), f3(r.overlapPrecision), f3(r.overlapRecall)]);
 const piiHeader = ['entity', 'support', 'TP', 'FP', 'FN', 'precision', 'recall', 'F2', 'overlap precision', 'overlap recall'];
