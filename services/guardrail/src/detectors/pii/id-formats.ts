@@ -17,6 +17,8 @@ const IdFormatsFile = z.strictObject({
         pattern: z.string().min(1).max(500),
         checksum: z.enum(Object.keys(ID_CHECKSUMS) as [string, ...string[]]).optional(),
         context: z.array(z.string().min(1).max(60)).min(1).optional(),
+        /** Match upper case only (formats that are always written in capitals): cheaper, and fewer look-alikes. */
+        caseSensitive: z.boolean().default(false),
         score: z.number().min(0).max(1),
       }),
     )
@@ -31,6 +33,7 @@ export interface IdFormat {
   checksum?: (compact: string) => boolean;
   /** Words that must stand just before the value (lower case, whole words). */
   context?: RegExp;
+  contextWords?: readonly string[];
   score: number;
 }
 
@@ -50,7 +53,7 @@ export function loadIdFormats(path = SHIPPED_ID_FORMATS): IdFormat[] {
   return parsed.data.formats.map((f, i) => {
     let re: RegExp;
     try {
-      re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${f.pattern})(?![\\p{L}\\p{N}])`, 'giu');
+      re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${f.pattern})(?![\\p{L}\\p{N}])`, f.caseSensitive ? 'gu' : 'giu');
     } catch (error) {
       throw new Error(`pii-id-formats.json: formats.${i}.pattern: ${(error as Error).message}`, { cause: error });
     }
@@ -59,7 +62,7 @@ export function loadIdFormats(path = SHIPPED_ID_FORMATS): IdFormat[] {
       name: f.name,
       re,
       ...(f.checksum ? { checksum: ID_CHECKSUMS[f.checksum]! } : {}),
-      ...(f.context ? { context: new RegExp(`(?:^|[^\\p{L}])(?:${f.context.map(escape).join('|')})(?:[^\\p{L}]|$)`, 'u') } : {}),
+      ...(f.context ? { contextWords: f.context.map((w) => w.toLowerCase()), context: new RegExp(`(?:^|[^\\p{L}])(?:${f.context.map(escape).join('|')})(?:[^\\p{L}]|$)`, 'u') } : {}),
       score: f.score,
     };
   });
@@ -72,12 +75,14 @@ const CONTEXT_WINDOW = 48;
 export function findIds(s: string, formats: readonly IdFormat[], add: (entity: PiiEntity, start: number, end: number, score: number) => void): void {
   let lower: string | undefined;
   for (const f of formats) {
+    if (f.context) {
+      lower ??= s.toLowerCase();
+      // No context word anywhere: no value of this format can count, so skip the pattern.
+      if (!f.contextWords!.some((w) => lower!.includes(w))) continue;
+    }
     for (const m of s.matchAll(f.re)) {
       if (f.checksum && !f.checksum(m[0].replace(/[\s-]/g, ''))) continue;
-      if (f.context) {
-        lower ??= s.toLowerCase();
-        if (!f.context.test(lower.slice(Math.max(0, m.index - CONTEXT_WINDOW), m.index))) continue;
-      }
+      if (f.context && !f.context.test(lower!.slice(Math.max(0, m.index - CONTEXT_WINDOW), m.index))) continue;
       add(f.entity, m.index, m.index + m[0].length, f.score);
     }
   }

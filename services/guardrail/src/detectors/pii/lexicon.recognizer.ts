@@ -16,10 +16,10 @@ const PLACE_CUE_BEFORE = /(?:\b(?:in|from|to|at|near|of|into|visit(?:ed|ing)?|ac
 const CAPITALISED = /^\p{Lu}/u;
 /** Where someone is, goes or comes from: an unlisted capitalised name after these is a place. */
 const PLACE_CUE =
-  /\b(?:(?:I\s?am|I'm|we\s(?:are|were)|(?:he|she|they)\s(?:is|was|are|were)|live[sd]?|living|stay(?:ing|ed|s)?|born|grew\sup|moved(?:\shere)?|relocat(?:ed|ing)|travel(?:l?ed|l?ing)|fl(?:y|ew|ying)|arriv(?:ed|es|ing)|land(?:ed|ing)|head(?:ed|ing)|located|based|trip|holiday|vacation|visit(?:ed|ing)?)\s(?:in|to|at|from|near|back\sto)|\bvisit(?:ed|ing)?|\bthis\smorning\sfrom|\bcity\sof|\btown\sof|\bvillage\sof)[ \t]{1,2}$/iu;
+  /\b(?:(?:I\s?am|I'm|we\s(?:are|were)|(?:he|she|they)\s(?:is|was|are|were)|live[sd]?|living|stay(?:ing|ed|s)?|born|grew\sup|moved(?:\shere)?|relocat(?:ed|ing)|travel(?:l?ed|l?ing)|fl(?:y|ew|ying)|arriv(?:ed|es|ing)|land(?:ed|ing)|head(?:ed|ing)|located|based|trip|holiday|vacation|visit(?:ed|ing)?)\s(?:in|to|at|from|near|back\sto)|\bvisit(?:ed|ing)?|\bthis\smorning\sfrom|\bcity\sof|\btown\sof|\bvillage\sof)[ \t]{1,2}(?=\p{Lu})/giu;
 const PLACE_NAME = /^(\p{Lu}[\p{L}\p{M}'’-]{1,30}(?:[ \t](?:(?:de|del|di|da|la|le|sur|upon|on|am)[ \t])?\p{Lu}[\p{L}\p{M}'’-]{1,30}){0,3})/u;
 /** Where someone works: the capitalised name after these is an organisation. */
-const ORG_CUE = /\b(?:work(?:s|ed|ing)?\s(?:at|for)|employed\s(?:at|by)|job\sat|intern(?:ed|ing|ship)?\sat|joined|hired\sby|(?:CEO|CTO|CFO|founder|employee|manager|engineer|director)\s(?:of|at))[ \t]{1,2}$/iu;
+const ORG_CUE = /\b(?:work(?:s|ed|ing)?\s(?:at|for)|employed\s(?:at|by)|job\sat|intern(?:ed|ing|ship)?\sat|joined|hired\sby|(?:CEO|CTO|CFO|founder|employee|manager|engineer|director)\s(?:of|at))[ \t]{1,2}(?=\p{Lu})/giu;
 const ORG_BEFORE_OFFICE = /(?<![\p{L}])[Tt]he[ \t]{1,2}(\p{Lu}[\p{L}\p{M}\d&'’.-]{1,40}(?:[ \t]\p{Lu}[\p{L}\p{M}\d&'’.-]{1,40}){0,3})[ \t]{1,2}(?:office|offices|headquarters|HQ|team|store|branch)\b/gu;
 /** One to four capitalised words (with `&`, `-`, `'`) before a legal form or organisation noun. */
 const ORG_NAME = "\\p{Lu}[\\p{L}\\p{M}\\d&'’.-]{0,40}(?:[ \\t](?:&[ \\t])?(?:of[ \\t]|the[ \\t]|and[ \\t])?\\p{Lu}[\\p{L}\\p{M}\\d&'’.-]{0,40}){0,3}";
@@ -111,8 +111,8 @@ export class LexiconRecognizer implements LocalSpanRecognizer {
       [PLACE_CUE, 'LOCATION', 0.6],
       [ORG_CUE, 'ORGANIZATION', 0.6],
     ] as const) {
-      for (const m of s.matchAll(/(?<![\p{L}])\p{Lu}/gu)) {
-        if (!cue.test(s.slice(Math.max(0, m.index - 40), m.index))) continue;
+      for (const c of s.matchAll(cue)) {
+        const m = { index: c.index + c[0].length };
         const name = PLACE_NAME.exec(s.slice(m.index, m.index + 140))?.[1];
         if (!name) continue;
         const words = name.split(/[ \t]+/);
