@@ -18,6 +18,8 @@ export const embeddedAppSchema = serviceConfig({
   // Records the in-memory bus keeps per partition after every consumer committed them (for
   // inspection); memory holds at most twice this per partition and topic, whatever the traffic.
   BALLAST_BUS_RETAIN_RECORDS: int({ min: 0, max: 100_000 }).default(200),
+  // Ledger records (claims, outcomes, per-stage records) held in memory; durable ones that leave it are read from PGlite.
+  BALLAST_LEDGER_MEMORY_ENTRIES: int({ min: 100, max: 10_000_000 }).default(20_000),
   // Checks every in-process hand-off against its bytes' decoding (the unit tests turn it on).
   BALLAST_BUS_VERIFY: bool().default(false),
 });
@@ -45,7 +47,16 @@ export const EMBEDDED_UNUSED_VARIABLES: readonly string[] = [
   'KAFKA_PARTITIONS',
   'KAFKA_FETCH_MIN_BYTES',
   'KAFKA_FETCH_MAX_WAIT_MS',
+  'KAFKA_TLS',
+  'KAFKA_TLS_CA_FILE',
+  'KAFKA_TLS_CERT_FILE',
+  'KAFKA_TLS_KEY_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
   'DATABASE_URL',
+  'DATABASE_TLS_CA_FILE',
   'INGRESS_INSTANCE_ID',
 ];
 

@@ -14,7 +14,20 @@ export const commonConfig = {
   /** Bytes a consumer's fetch waits for, up to KAFKA_FETCH_MAX_WAIT_MS; 1 answers at once (the request path). */
   KAFKA_FETCH_MIN_BYTES: fetchMinBytes().default(1),
   KAFKA_FETCH_MAX_WAIT_MS: fetchMaxWaitMs().default(50),
+  /** TLS to the brokers; on by itself when any KAFKA_TLS_*_FILE is set. The CA defaults to Node's bundle. */
+  KAFKA_TLS: bool().default(false),
+  KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
+  /** Client certificate and key (PEM files) for mutual TLS; set both or neither. */
+  KAFKA_TLS_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** SASL over TLS: the service's own principal. The password comes from the variable or a mounted file. */
+  KAFKA_SASL_MECHANISM: oneOf(['scram-sha-512', 'scram-sha-256', 'plain']).default('scram-sha-512'),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
   DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'] }).optional(),
+  /** A CA bundle (PEM) to verify Postgres' certificate against: TLS with verify-full (certificate chain and host name). */
+  DATABASE_TLS_CA_FILE: z.string().min(1).optional(),
   /** Where embedded mode keeps PGlite and other local state. */
   BALLAST_DATA_DIR: z.string().default('.data'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http:', 'https:'] }).optional(),
@@ -77,6 +90,7 @@ export function serviceConfig<E extends z.ZodRawShape = Record<never, never>>(
     .object({ ...commonConfig, ...extra } as CommonShape & E)
     .superRefine((config, ctx) => {
       const values = config as Record<string, unknown>;
+      for (const [path, message] of kafkaSecurityProblems(values)) ctx.addIssue({ code: 'custom', path: [path], message });
       if (values.BALLAST_MODE !== 'distributed') return;
       for (const variable of new Set(required)) {
         if (values[variable] === undefined) {
@@ -89,6 +103,19 @@ export function serviceConfig<E extends z.ZodRawShape = Record<never, never>>(
       const resolved = (values.BALLAST_PORT ?? values.PORT ?? DEFAULT_PORT) as number;
       return { ...config, BALLAST_PORT: resolved };
     });
+}
+
+/** Kafka TLS/SASL settings that cannot work together, as [variable, one-line reason]. */
+function kafkaSecurityProblems(values: Record<string, unknown>): [string, string][] {
+  const problems: [string, string][] = [];
+  if ((values.KAFKA_TLS_CERT_FILE === undefined) !== (values.KAFKA_TLS_KEY_FILE === undefined)) {
+    problems.push([values.KAFKA_TLS_CERT_FILE === undefined ? 'KAFKA_TLS_CERT_FILE' : 'KAFKA_TLS_KEY_FILE', 'set KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE together']);
+  }
+  const password = values.KAFKA_SASL_PASSWORD !== undefined, file = values.KAFKA_SASL_PASSWORD_FILE !== undefined;
+  if (password && file) problems.push(['KAFKA_SASL_PASSWORD_FILE', 'set KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, not both']);
+  if (values.KAFKA_SASL_USERNAME !== undefined && !password && !file) problems.push(['KAFKA_SASL_USERNAME', 'needs KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE']);
+  if (values.KAFKA_SASL_USERNAME === undefined && (password || file)) problems.push(['KAFKA_SASL_USERNAME', 'required when a SASL password is set']);
+  return problems;
 }
 
 /** The common schema alone, for tools and services with no variables of their own. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { PERSISTENCE_ENTITIES } from './persistence.entities.js';
 import { PERSISTENCE_MIGRATIONS } from './persistence.migrations.js';
@@ -11,6 +12,24 @@ export interface DataSourceConfig {
   connectTimeoutMs?: number;
   logging?: boolean;
   applicationName?: string;
+  /**
+   * A CA bundle (PEM file) to verify the server against (`DATABASE_TLS_CA_FILE`): the connection uses
+   * TLS and checks the certificate chain and the host name (libpq's verify-full). Unset: whatever the
+   * URL says (`?sslmode=verify-full&sslrootcert=…` works too).
+   */
+  tlsCaFile?: string | undefined;
+}
+
+/** node-postgres `ssl` options for verify-full against the CA in `caFile`. */
+export function postgresTls(caFile: string): { ca: string; rejectUnauthorized: true } {
+  let ca: string;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new Error(`DATABASE_TLS_CA_FILE: cannot read ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  }
+  // rejectUnauthorized with Node's default checkServerIdentity verifies the chain and the host name.
+  return { ca, rejectUnauthorized: true };
 }
 
 /**
@@ -23,6 +42,7 @@ export function createDataSource(config: DataSourceConfig): DataSource {
   return new DataSource({
     type: 'postgres',
     url: config.url,
+    ...(config.tlsCaFile ? { ssl: postgresTls(config.tlsCaFile) } : {}),
     entities: PERSISTENCE_ENTITIES,
     migrations: PERSISTENCE_MIGRATIONS,
     migrationsTableName: 'ballast_migrations',

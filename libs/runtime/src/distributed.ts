@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ALL_TOPICS } from '#contracts';
-import { KafkaTransport, Publisher, type Transport } from '#messaging';
+import { KafkaTransport, kafkaSecurityFrom, Publisher, type KafkaSecuritySettings, type Transport } from '#messaging';
 import { createLogger, registerReadinessCheck } from '#observability';
 import { openDataSource, startLedgerPruner, TypeormProcessedMessageStore } from '#persistence';
 import { exitGracefullyOnSignals, stopStageApps, type DrainReport } from './graceful-stop.js';
@@ -9,13 +9,14 @@ import { EX_PORT_IN_USE, exitIfPortInUse, isAddressInUse, portInUseMessage } fro
 import { createStageApp } from './stage-app.js';
 
 /** The settings every distributed service shares (the common part of its parsed config). */
-export interface DistributedSettings {
+export interface DistributedSettings extends KafkaSecuritySettings {
   KAFKA_BROKERS?: string[] | readonly string[] | undefined;
   KAFKA_CLIENT_ID: string;
   KAFKA_PARTITIONS: number;
   KAFKA_FETCH_MIN_BYTES?: number;
   KAFKA_FETCH_MAX_WAIT_MS?: number;
   DATABASE_URL?: string | undefined;
+  DATABASE_TLS_CA_FILE?: string | undefined;
   BALLAST_PORT: number;
   BALLAST_CONSUMER_CONCURRENCY: number;
   BALLAST_MAX_RETRIES: number;
@@ -52,11 +53,12 @@ export async function startDistributedStage(
   const transport = new KafkaTransport({
     brokers: [...(settings.KAFKA_BROKERS ?? [])],
     clientId: `${settings.KAFKA_CLIENT_ID}-${stage}`,
+    ...kafkaSecurityFrom(settings),
     ...(settings.KAFKA_FETCH_MIN_BYTES ? { minBytes: settings.KAFKA_FETCH_MIN_BYTES } : {}),
     ...(settings.KAFKA_FETCH_MAX_WAIT_MS ? { maxWaitTimeInMs: settings.KAFKA_FETCH_MAX_WAIT_MS } : {}),
   });
   await transport.ensureTopics(ALL_TOPICS.map((name) => ({ name, partitions: settings.KAFKA_PARTITIONS })));
-  const dataSource = options.needsDatabase && settings.DATABASE_URL ? await openDataSource({ url: settings.DATABASE_URL, applicationName: `ballast-${stage}` }) : null;
+  const dataSource = options.needsDatabase && settings.DATABASE_URL ? await openDataSource({ url: settings.DATABASE_URL, applicationName: `ballast-${stage}`, tlsCaFile: settings.DATABASE_TLS_CA_FILE }) : null;
   const removeReadiness = dataSource ? registerReadinessCheck('postgres', async () => (await dataSource.query('select 1')).length === 1) : null;
   // A consumer kafkajs gave up on leaves its partitions to other replicas; the pod says so on /health/ready.
   const removeConsumerReadiness = registerReadinessCheck('kafka.consumers', () => transport.consumersRunning());

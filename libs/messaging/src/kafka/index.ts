@@ -1,2 +1,3 @@
 export * from './kafka.transport.js';
 export { quietLogCreator, type KafkaLogLevel, type LineWriter } from './kafka-logging.js';
+export * from './security.js';
