@@ -10,6 +10,7 @@ export * from './llm-response.js';
 export * from './pipeline.js';
 export * from './stream.js';
 export * from './topics.js';
+export * from './access.js';
 export * from './verdict.js';
 export * from './outcome.js';
 export * from './json-schema.js';
