@@ -18,6 +18,8 @@ export const embeddedAppSchema = serviceConfig({
   // Records the in-memory bus keeps per partition after every consumer committed them (for
   // inspection); memory holds at most twice this per partition and topic, whatever the traffic.
   BALLAST_BUS_RETAIN_RECORDS: int({ min: 0, max: 100_000 }).default(200),
+  // Ledger records (claims, outcomes, per-stage records) held in memory; durable ones that leave it are read from PGlite.
+  BALLAST_LEDGER_MEMORY_ENTRIES: int({ min: 100, max: 10_000_000 }).default(20_000),
   // Checks every in-process hand-off against its bytes' decoding (the unit tests turn it on).
   BALLAST_BUS_VERIFY: bool().default(false),
 });

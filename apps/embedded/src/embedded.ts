@@ -105,6 +105,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const log = createLogger({ service: 'embedded' });
   const ledger = await WriteBehindProcessedMessageStore.open(dataSource, {
     since: new Date(Date.now() - retentionMs),
+    maxEntries: config.app.BALLAST_LEDGER_MEMORY_ENTRIES,
     durableStages: CLIENT_VISIBLE_LEDGER_STAGES,
     onWriteError: (error) => log.warn({ err: error }, 'a ledger record was not written to PGlite; it holds until a restart'),
   });

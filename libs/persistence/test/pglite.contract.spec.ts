@@ -70,6 +70,26 @@ describeProcessedMessageStoreContract('write-behind (memory first, then PGlite)'
 });
 
 describe('WriteBehindProcessedMessageStore', () => {
+  it('keeps only maxEntries records in memory, and still finds (and refuses to record twice) those that left it, also after a reopen', async () => {
+    const store = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0), maxEntries: 10, durableStages: ['outcome'] });
+    const prefix = `wb-bound-${Date.now()}`;
+    for (let i = 0; i < 50; i++) await store.record('outcome', `${prefix}-${i}`, { n: i });
+    for (let i = 0; i < 50; i++) await store.record('inference', `${prefix}-${i}`, { n: i });
+    expect((await store.find('outcome', `${prefix}-0`))?.outcome).toEqual({ n: 0 });
+    expect((await store.record('outcome', `${prefix}-3`, { n: 'again' })).record.outcome).toEqual({ n: 3 });
+    expect((await store.record('outcome', `${prefix}-4`, { n: 'again' })).stored).toBe(false);
+    expect(await store.find('outcome', `${prefix}-never`)).toBeNull();
+    // A stage that is not durable lives in memory only: what left memory is forgotten, as before.
+    expect(await store.find('inference', `${prefix}-0`)).toBeNull();
+    expect((await store.find('inference', `${prefix}-49`))?.outcome).toEqual({ n: 49 });
+
+    await store.flush();
+    const reopened = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(Date.now() - 60_000), maxEntries: 10, durableStages: ['outcome'] });
+    expect((await reopened.find('outcome', `${prefix}-1`))?.outcome).toEqual({ n: 1 });
+    expect((await reopened.record('outcome', `${prefix}-2`, { n: 'again' })).stored).toBe(false);
+    expect((await reopened.find('outcome', `${prefix}-49`))?.outcome).toEqual({ n: 49 });
+  });
+
   it('answers from memory, writes every record behind to PGlite, and a store opened later reloads them', async () => {
     const first = await WriteBehindProcessedMessageStore.open(ds, { since: new Date(0) });
     const requestId = `wb-${Date.now()}`;

@@ -1,13 +1,18 @@
 import type { DataSource } from 'typeorm';
 import { InMemoryProcessedMessageStore } from '../testing/in-memory-processed-message.store.js';
 import type { ProcessedMessage, ProcessedMessageStore, PruneOptions } from './processed-message.store.js';
+import { EvictedKeysFilter } from './evicted-keys.filter.js';
 import { hasUnstorableJsonEscape } from './storable-outcome.js';
 import { TypeormProcessedMessageStore } from './typeorm-processed-message.store.js';
 
 export interface WriteBehindLedgerOptions {
   /** Records made before this are not reloaded (the retention's cut-off). */
   since: Date;
-  /** Records kept in memory (and reloaded) at most, newest first. Default 200,000. */
+  /**
+   * Records kept in memory (and reloaded with their outcomes) at most, newest first. Default 20,000.
+   * A record of a durable stage that leaves memory is still found: its key goes into a fixed-size
+   * filter, and a look-up the filter cannot rule out reads Postgres.
+   */
   maxEntries?: number;
   /** Told about a record Postgres refused; the record still holds in memory. */
   onWriteError?: (error: unknown) => void;
@@ -27,6 +32,8 @@ export interface WriteBehindLedgerOptions {
 }
 
 const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC LIMIT $2`;
+/** The keys within retention that do not fit in memory: they go into the filter only. */
+const OLDER_KEYS_SQL = `SELECT stage, request_id FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC OFFSET $2`;
 // Insert only: nothing waits for the row, so nothing is read back (no outcome parsed again). The
 // rows travel as one JSON array of [stage, request id, outcome] built from the outcome JSON the
 // memory already holds: no per-row array-literal escaping on the way in, one jsonb parse in Postgres.
@@ -54,37 +61,84 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
   /** The insert under way; one statement is out at a time. */
   private sending: Promise<void> | null = null;
 
+  private readonly memory: InMemoryProcessedMessageStore;
+  /** Keys of durable records that left memory: Postgres has them. */
+  private readonly evicted = new EvictedKeysFilter();
+
   private constructor(
     private readonly dataSource: DataSource,
-    private readonly memory: InMemoryProcessedMessageStore,
+    maxEntries: number,
+    now: (() => Date) | undefined,
     private readonly durable: ProcessedMessageStore,
     private readonly onWriteError: (error: unknown) => void,
     private readonly durableStages: ReadonlySet<string> | null,
     private readonly batchDelayMs: number,
-  ) {}
+  ) {
+    this.memory = new InMemoryProcessedMessageStore({
+      maxEntries,
+      ...(now ? { now } : {}),
+      onEvict: (stage, requestId) => {
+        if (this.isDurable(stage)) this.evicted.add(filterKey(stage, requestId));
+      },
+    });
+  }
 
   static async open(dataSource: DataSource, options: WriteBehindLedgerOptions): Promise<WriteBehindProcessedMessageStore> {
-    const maxEntries = options.maxEntries ?? 200_000;
+    const maxEntries = options.maxEntries ?? 20_000;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer (got ${maxEntries})`);
     const batchDelayMs = options.batchDelayMs ?? DEFAULT_WRITE_BEHIND_DELAY_MS;
     if (!Number.isFinite(batchDelayMs) || batchDelayMs < 0) throw new RangeError(`batchDelayMs must be a non-negative number of milliseconds (got ${batchDelayMs})`);
-    const memory = new InMemoryProcessedMessageStore({ maxEntries, ...(options.now ? { now: options.now } : {}) });
     const durableStages = options.durableStages ? new Set(options.durableStages) : null;
-    const rows = (await dataSource.query(LOAD_SQL, [options.since, maxEntries])) as Array<{ stage: string; request_id: string; outcome: unknown; created_at: Date }>;
-    memory.restore(rows.reverse().map((r) => ({ stage: r.stage, requestId: r.request_id, outcome: r.outcome, createdAt: new Date(r.created_at) })));
-    return new WriteBehindProcessedMessageStore(
+    const store = new WriteBehindProcessedMessageStore(
       dataSource,
-      memory,
+      maxEntries,
+      options.now,
       new TypeormProcessedMessageStore(dataSource),
       options.onWriteError ?? (() => undefined),
       durableStages,
       batchDelayMs,
     );
+    const older = (await dataSource.query(OLDER_KEYS_SQL, [options.since, maxEntries])) as Array<{ stage: string; request_id: string }>;
+    for (const r of older) store.evicted.add(filterKey(r.stage, r.request_id));
+    const rows = (await dataSource.query(LOAD_SQL, [options.since, maxEntries])) as Array<{ stage: string; request_id: string; outcome: unknown; created_at: Date }>;
+    store.memory.restore(rows.reverse().map((r) => ({ stage: r.stage, requestId: r.request_id, outcome: r.outcome, createdAt: new Date(r.created_at) })));
+    return store;
   }
 
   record(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
+    if (this.mayBeOnlyInPostgres(stage, requestId)) return this.recordAfterLookUp(stage, requestId, outcome);
+    return this.recordInMemory(stage, requestId, outcome);
+  }
+
+  find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
+    if (this.mayBeOnlyInPostgres(stage, requestId)) return this.findInPostgres(stage, requestId);
+    return this.memory.find(stage, requestId);
+  }
+
+  /** A durable record not in memory that the filter cannot rule out: it may have left memory earlier. */
+  private mayBeOnlyInPostgres(stage: string, requestId: string): boolean {
+    return this.isDurable(stage) && !this.memory.holds(stage, requestId) && this.evicted.mightHold(filterKey(stage, requestId));
+  }
+
+  private async findInPostgres(stage: string, requestId: string): Promise<ProcessedMessage | null> {
+    await this.flush(); // an evicted record may still be waiting for its insert
+    return this.durable.find(stage, requestId);
+  }
+
+  private async recordAfterLookUp(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
+    const existing = await this.findInPostgres(stage, requestId);
+    if (existing) return { stored: false, record: existing };
+    return this.recordInMemory(stage, requestId, outcome);
+  }
+
+  private isDurable(stage: string): boolean {
+    return this.durableStages === null || this.durableStages.has(stage);
+  }
+
+  private recordInMemory(stage: string, requestId: string, outcome: unknown): Promise<{ stored: boolean; record: ProcessedMessage }> {
     try {
       const { stored, record, json } = this.memory.recordJson(stage, requestId, outcome);
-      if (stored && (this.durableStages === null || this.durableStages.has(stage))) {
+      if (stored && this.isDurable(stage)) {
         this.rows.push(`[${jsonString(stage)},${jsonString(requestId)},${json ?? 'null'}]`);
         this.schedule();
       }
@@ -92,10 +146,6 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-  }
-
-  find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
-    return this.memory.find(stage, requestId);
   }
 
   async release(stage: string, requestId: string): Promise<boolean> {
@@ -168,4 +218,8 @@ export class WriteBehindProcessedMessageStore implements ProcessedMessageStore {
 function jsonString(value: string): string {
   const text = JSON.stringify(value);
   return text.includes('\\u') && hasUnstorableJsonEscape(text) ? JSON.stringify(Buffer.from(value, 'utf8').toString('utf8')) : text;
+}
+
+function filterKey(stage: string, requestId: string): string {
+  return `${stage}\u0000${requestId}`;
 }

@@ -18,6 +18,8 @@ export interface InMemoryProcessedMessageStoreOptions {
    * as new. Default 200,000.
    */
   maxEntries?: number;
+  /** Told about each record forgotten to stay within `maxEntries` (a write-behind remembers that Postgres has it). */
+  onEvict?: (stage: string, requestId: string) => void;
 }
 
 /**
@@ -29,9 +31,11 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
   private readonly records = new Map<string, Entry>();
   private readonly now: () => Date;
   private readonly maxEntries: number;
+  private readonly onEvict: ((stage: string, requestId: string) => void) | undefined;
 
   constructor(options: InMemoryProcessedMessageStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.onEvict = options.onEvict;
     this.maxEntries = options.maxEntries ?? 200_000;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) throw new Error(`maxEntries must be a positive integer (got ${options.maxEntries})`);
   }
@@ -57,8 +61,7 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
     if (existing) return { stored: false, entry: existing };
     const entry: Entry = { stage, requestId, json, createdAt: this.now().getTime() };
     this.records.set(key, entry);
-    // A Map iterates in insertion order: the first key is the oldest record.
-    if (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
+    this.evictBeyondBound();
     return { stored: true, entry };
   }
 
@@ -67,8 +70,21 @@ export class InMemoryProcessedMessageStore implements ProcessedMessageStore {
     for (const r of records) {
       const json = storableOutcomeJson(r.stage, r.requestId, r.outcome);
       this.records.set(keyOf(r.stage, r.requestId), { stage: r.stage, requestId: r.requestId, json, createdAt: r.createdAt.getTime() });
-      if (this.records.size > this.maxEntries) this.records.delete(this.records.keys().next().value!);
+      this.evictBeyondBound();
     }
+  }
+
+  /** Whether the pair is held in memory now. */
+  holds(stage: string, requestId: string): boolean {
+    return this.records.has(keyOf(stage, requestId));
+  }
+
+  // A Map iterates in insertion order: the first key is the oldest record.
+  private evictBeyondBound(): void {
+    if (this.records.size <= this.maxEntries) return;
+    const [key, oldest] = this.records.entries().next().value!;
+    this.records.delete(key);
+    this.onEvict?.(oldest.stage, oldest.requestId);
   }
 
   async find(stage: string, requestId: string): Promise<ProcessedMessage | null> {
