@@ -39,7 +39,8 @@ async function start(root: string): Promise<Running> {
     fromBeginning: false,
     handle: async (record) => {
       const at = performance.now();
-      const envelope = JSON.parse(record.value.toString('utf8')) as { payload: LlmResponse; createdAt: string };
+      // An in-process reader takes the envelope as the bus hands it over, as the stages do.
+      const envelope = (record.decoded ?? JSON.parse(record.value.toString('utf8'))) as { payload: LlmResponse; createdAt: string };
       tracker.outcome({ requestId: envelope.payload.requestId, status: envelope.payload.status, source: envelope.payload.source, errorCode: envelope.payload.error?.code, stages: envelope.payload.timings?.stages, publishedAt: Date.parse(envelope.createdAt) }, at);
     },
   });
@@ -230,4 +231,96 @@ export async function runEmbedded(root: string, plan: BenchPlan, options: BenchO
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+export interface SoakPlan {
+  durationMs: number;
+  ratePerSecond: number;
+  /** One sample line per interval (a minute by default). */
+  intervalMs: number;
+}
+
+export interface SoakSample {
+  minute: number;
+  achievedPerSecond: number;
+  p99Ms: number;
+  lost: number;
+  cpuMsPerRequest: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+  eventLoopDelayP99Ms: number;
+}
+
+/**
+ * A steady open loop of distinct questions for `durationMs`, one sample per interval: throughput,
+ * p99, CPU per request, RSS, heap and timer lateness. Memory must stay flat and throughput must not
+ * fall: the row's target compares the trend over the last two thirds of the run.
+ */
+export async function runEmbeddedSoak(root: string, soak: SoakPlan, options: BenchOptions): Promise<ScenarioResult[]> {
+  const { log } = options;
+  await startTelemetry({ serviceName: 'ballast-bench' });
+  const tag = `soak-${Date.now().toString(36)}`;
+  const label = `soak ${Math.round(soak.durationMs / 60_000)} min at ${soak.ratePerSecond.toLocaleString('en-US')} req/s`;
+  try {
+    return [
+      await withInstance(root, async (run) => {
+        const samples: SoakSample[] = [];
+        let last = new OutcomeTracker();
+        const started = performance.now();
+        let lost = 0;
+        for (let i = 0; performance.now() - started < soak.durationMs; i++) {
+          const tracker = (last = new OutcomeTracker());
+          run.setTracker(tracker);
+          const timers = timerLateness(20);
+          const cpu0 = process.cpuUsage();
+          await runOpenLoop({ ratePerSecond: soak.ratePerSecond, durationMs: Math.min(soak.intervalMs, soak.durationMs - (performance.now() - started)), idPrefix: `${tag}-${i}`, tenantId: TENANT, question: distinctQuestions(`${tag}${i}`), sink: run.sink, tracker });
+          await tracker.drain(1_000, 30_000);
+          const cpu = process.cpuUsage(cpu0);
+          const s = tracker.summary();
+          const memory = process.memoryUsage();
+          lost += s.lost;
+          const sample: SoakSample = {
+            minute: Math.round(((performance.now() - started) / 60_000) * 10) / 10,
+            achievedPerSecond: Math.round(s.completionSpanMs > 0 ? (s.received * 1000) / s.completionSpanMs : 0),
+            p99Ms: Math.round(s.latencyMs.p99 * 10) / 10,
+            lost: s.lost,
+            cpuMsPerRequest: s.received ? Math.round(((cpu.user + cpu.system) / 1000 / s.received) * 100) / 100 : 0,
+            rssMiB: Math.round(memory.rss / 1_048_576),
+            heapUsedMiB: Math.round(memory.heapUsed / 1_048_576),
+            eventLoopDelayP99Ms: timers.stop().p99,
+          };
+          samples.push(sample);
+          log(`soak: ${JSON.stringify(sample)}`);
+        }
+        const tail = samples.slice(Math.floor(samples.length / 3));
+        const rssSlope = slopePerMinute(tail.map((x) => [x.minute, x.rssMiB]));
+        const rateSlope = slopePerMinute(tail.map((x) => [x.minute, x.achievedPerSecond]));
+        const flat = tail.length < 3 || (rssSlope <= 2 && rateSlope >= -0.01 * soak.ratePerSecond);
+        // Latency columns: the last interval; the samples note has every interval.
+        const row = resultFrom({ mode: 'embedded', kind: 'open-loop', label, offeredRate: soak.ratePerSecond }, last.summary(), {
+          rssMiB: Math.max(...samples.map((x) => x.rssMiB)),
+        });
+        row.achievedRate = samples.reduce((a, x) => a + x.achievedPerSecond, 0) / Math.max(1, samples.length);
+        row.cpuMsPerRequest = Math.round((samples.reduce((a, x) => a + x.cpuMsPerRequest, 0) / Math.max(1, samples.length)) * 100) / 100;
+        row.target = { text: 'flat memory and throughput over the last 2/3', pass: flat && lost === 0 };
+        row.notes.push(
+          `soak trend over the last ${tail.length} samples: RSS ${rssSlope.toFixed(2)} MiB/min, throughput ${rateSlope.toFixed(2)} req/s per min; lost ${lost}`,
+          `soak samples (minute, req/s, p99 ms, CPU-ms/req, RSS MiB, heap MiB, timer p99 ms): ${samples.map((x) => `${x.minute} ${x.achievedPerSecond} ${x.p99Ms} ${x.cpuMsPerRequest} ${x.rssMiB} ${x.heapUsedMiB} ${x.eventLoopDelayP99Ms}`).join(' | ')}`,
+        );
+        return row;
+      }),
+    ];
+  } catch (error) {
+    return [errorRow('embedded', label, describe(error))];
+  }
+}
+
+/** Least-squares slope of y over x (per minute); 0 with fewer than two points. */
+function slopePerMinute(points: Array<[number, number]>): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
 }

@@ -14,6 +14,9 @@ rate, p50/p95/p99 end-to-end latency and lost requests. Results go to bench/resu
              streaming (time to first token through Ballast against the simulator alone, tokens/s, 100 streams), all (default)
   --quick    short runs (a smoke test of the bench, not figures to quote)
   --cpu-prof <dir>  write .cpuprofile files: one per measured window (embedded), one per service (distributed)
+  --soak <d>        embedded only: a steady open loop for d (30m, 90s), one line per minute (req/s, p99,
+                    CPU-ms per request, RSS, heap, timer lateness); passes when memory and throughput stay flat
+  --soak-rate <n>   requests per second of the soak (default 300)
 Distributed mode uses KAFKA_BROKERS (default 127.0.0.1:9092) and DATABASE_URL
 (default postgres://ballast:ballast@127.0.0.1:5432/ballast); start them with
 bash scripts/kafka.sh up && bash scripts/postgres.sh up.`;
@@ -23,6 +26,8 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'all' },
     quick: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    soak: { type: 'string' },
+    'soak-rate': { type: 'string', default: '300' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -35,6 +40,22 @@ if (!['embedded', 'distributed', 'judge', 'metrics', 'streaming', 'all'].include
   process.exit(2);
 }
 
+const soakMs = values.soak === undefined ? null : durationMs(values.soak);
+const soakRate = Number(values['soak-rate']);
+if (soakMs === null && values.soak !== undefined) {
+  process.stderr.write(`bench: --soak takes a duration such as 30m or 90s (got "${values.soak}")\n`);
+  process.exit(2);
+}
+if (!Number.isInteger(soakRate) || soakRate < 1 || soakRate > 100_000) {
+  process.stderr.write(`bench: --soak-rate takes requests per second from 1 to 100000 (got "${values['soak-rate']}")\n`);
+  process.exit(2);
+}
+
+function durationMs(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(text.trim());
+  return m ? Math.round(Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h']) : null;
+}
+
 // Per-request work is what is measured; Nest's start-up lines at info level are noise here.
 process.env.LOG_LEVEL ??= 'warn';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,7 +66,10 @@ const options = { log, cpuProfileDir: values['cpu-prof'] ? resolve(values['cpu-p
 const startedAt = new Date().toISOString();
 const results: ScenarioResult[] = [];
 
-for (const mode of modes) {
+if (soakMs !== null) {
+  const { runEmbeddedSoak } = await import('./embedded.scenario.js');
+  results.push(...(await runEmbeddedSoak(root, { durationMs: soakMs, ratePerSecond: soakRate, intervalMs: Math.min(60_000, soakMs) }, options)));
+} else for (const mode of modes) {
   if (mode === 'streaming') {
     // Its own table and results file (bench/streaming/streaming.bench.ts): TTFT and tokens/s, not request latency.
     const { runStreaming } = await import('./streaming/streaming.bench.js');
