@@ -1,7 +1,7 @@
 // Prints (or applies) the Kafka ACLs every Ballast service needs, derived from SERVICE_ACCESS in
 // libs/contracts (the topic catalogue's readers and writers). docs/operations.md, "Credentials and ACLs".
 import kafkajs from 'kafkajs';
-import { serviceAcls, type KafkaAcl, type ServiceName } from '#contracts';
+import { ALL_TOPICS, serviceAcls, type KafkaAcl, type ServiceName } from '#contracts';
 import { kafkaSecurityFrom } from '#messaging';
 
 const USAGE = `usage: node dist/tools/kafka-acls.js [--format commands|json] [--principal 'User:{service}'] [--bootstrap-server host:port] [--command-config file] [--apply]
@@ -12,6 +12,7 @@ Prints the ACL set of the six service principals, derived from the topic catalog
   --principal P       principal of each service; {service} is replaced (default User:{service})
   --bootstrap-server  and --command-config: used in the printed commands
   --apply             create the bindings on KAFKA_BROKERS with the admin credentials in the KAFKA_TLS*/KAFKA_SASL_* variables
+  --create-topics N   with --apply: first create the catalogue's missing topics with N partitions (services may not create topics)
 `;
 
 interface Options {
@@ -20,6 +21,7 @@ interface Options {
   bootstrap: string;
   commandConfig: string;
   apply: boolean;
+  createTopics?: number;
 }
 
 function fail(message: string, code = 2): never {
@@ -57,10 +59,17 @@ function parseArgs(argv: string[]): Options {
       case '--apply':
         options.apply = true;
         break;
+      case '--create-topics': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1 || n > 10_000) fail('--create-topics needs a partition count from 1 to 10000');
+        options.createTopics = n;
+        break;
+      }
       default:
         fail(`unknown argument "${arg}" (see --help)`);
     }
   }
+  if (options.createTopics !== undefined && !options.apply) fail('--create-topics only goes with --apply');
   return options;
 }
 
@@ -72,7 +81,7 @@ function aclCommand(acl: KafkaAcl, bootstrap: string, commandConfig: string): st
   return `kafka-acls.sh --bootstrap-server ${bootstrap} --command-config ${commandConfig} --add --allow-principal ${acl.principal} --operation ${operation} ${resource} ${acl.resourceName}${pattern}`;
 }
 
-async function apply(acls: KafkaAcl[]): Promise<void> {
+async function apply(acls: KafkaAcl[], createTopics: number | undefined): Promise<void> {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (brokers.length === 0) fail('--apply needs KAFKA_BROKERS');
   const env = process.env;
@@ -90,6 +99,12 @@ async function apply(acls: KafkaAcl[]): Promise<void> {
   const admin = kafka.admin();
   try {
     await admin.connect();
+    if (createTopics !== undefined) {
+      const existing = new Set(await admin.listTopics());
+      const missing = ALL_TOPICS.filter((t) => !existing.has(t));
+      if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: createTopics })), waitForLeaders: true });
+      process.stdout.write(`created ${missing.length} of ${ALL_TOPICS.length} catalogue topics\n`);
+    }
     await admin.createAcls({
       acl: acls.map((acl) => ({
         principal: acl.principal,
@@ -111,6 +126,6 @@ async function apply(acls: KafkaAcl[]): Promise<void> {
 
 const options = parseArgs(process.argv.slice(2));
 const acls = serviceAcls((service: ServiceName) => options.principal.replaceAll('{service}', service));
-if (options.apply) await apply(acls);
+if (options.apply) await apply(acls, options.createTopics);
 else if (options.format === 'json') process.stdout.write(`${JSON.stringify(acls, null, 2)}\n`);
 else process.stdout.write(`${acls.map((acl) => aclCommand(acl, options.bootstrap, options.commandConfig)).join('\n')}\n`);
