@@ -79,12 +79,12 @@ describe('streaming through the output guardrail (embedded, the official openai 
       simulator: { ttftMs: 0, tokensPerSecond: 40, observer: { aborted: (c) => aborted.push(c) } },
     });
     client = new OpenAI({ baseURL: `${ballast.url}/v1`, apiKey: API_KEY, maxRetries: 0 });
-  });
+  }, 180_000);
   afterAll(async () => {
     await ballast?.stop();
     await scripted?.close();
     rmSync(promptsDir, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   async function stream(body: Partial<OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming>, requestId?: string): Promise<Streamed> {
     const { data, response } = await client.chat.completions

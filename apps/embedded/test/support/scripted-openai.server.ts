@@ -49,6 +49,11 @@ export async function startScriptedOpenAi(answer: (system: string, user: string)
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     calls,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets of the provider's HTTP client would hold close() open until they time out.
+        server.closeAllConnections();
+      }),
   };
 }
