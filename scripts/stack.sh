@@ -6,6 +6,11 @@
 #   bash scripts/stack.sh status   which services run and answer /health/ready
 #   bash scripts/stack.sh build    only (re)build dist/ when it is missing or older than the sources
 #
+#   --secure (with up): against the secure local broker (bash scripts/kafka.sh up --secure,
+#   SASL_SSL on 127.0.0.1:9094 with ACLs); each service connects as its own SCRAM user with its
+#   own password file (.kafka/secure/credentials/<service>.password) and verifies the broker
+#   against .kafka/secure/tls/ca.crt.
+#
 # Environment:
 #   KAFKA_BROKERS        use this cluster instead of starting the local broker (scripts/kafka.sh)
 #   DATABASE_URL         use this database instead of the local cluster (scripts/postgres.sh)
@@ -21,6 +26,13 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$ROOT/.data/stack"
+SECURE=0
+ARGS=()
+for a in "$@"; do
+  if [[ "$a" == "--secure" ]]; then SECURE=1; else ARGS+=("$a"); fi
+done
+set -- "${ARGS[@]+"${ARGS[@]}"}"
+SECURE_DIR="$ROOT/.kafka/secure"
 # Order matters: downstream stages first, so nothing publishes to a topic whose consumer has not joined.
 SERVICES=(metrics judge inference cache guardrail ingress)
 BASE_PORT="${STACK_BASE_PORT:-8080}"
@@ -70,6 +82,11 @@ http_ready() { curl -sf -m 2 -o /dev/null "http://127.0.0.1:$1/health/ready"; }
 # Kafka and Postgres
 
 ensure_kafka() {
+  if ((SECURE)); then
+    bash "$ROOT/scripts/kafka.sh" up --secure 2>&1 | sed 's/^/  /' || die "the secure Kafka broker did not come up (bash scripts/kafka.sh up --secure)"
+    export KAFKA_BROKERS="127.0.0.1:${KAFKA_SECURE_PORT:-9094}"
+    return 0
+  fi
   if [[ -n "${KAFKA_BROKERS:-}" ]]; then
     log "KAFKA_BROKERS=$KAFKA_BROKERS is set: using that cluster"
     return 0
@@ -170,6 +187,11 @@ start_service() {
     export BALLAST_MODE=distributed BALLAST_PORT="$port" KAFKA_BROKERS DATABASE_URL
     export KAFKA_CLIENT_ID="${KAFKA_CLIENT_ID:-ballast}"
     [[ "$name" == ingress ]] && export INGRESS_INSTANCE_ID="${INGRESS_INSTANCE_ID:-stack-$(hostname)-$port}"
+    if ((SECURE)); then
+      # Its own principal: the ACLs let it read and write only its own topics and groups.
+      export KAFKA_TLS_CA_FILE="$SECURE_DIR/tls/ca.crt" KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD_FILE="$SECURE_DIR/credentials/$name.password"
+      unset KAFKA_SASL_PASSWORD
+    fi
     unset NODE_OPTIONS
     exec setsid nohup "$(node_bin)" --enable-source-maps --disable-warning=TimeoutNegativeWarning "$(entry_of "$name")" >"$STATE/$name.log" 2>&1 </dev/null
   ) &
@@ -218,7 +240,7 @@ cmd_up() {
   if ! wait_ready; then
     die "the stack did not come up; stop what started with: npm run stack:down"
   fi
-  log "up in $((SECONDS - t0))s: ingress http://127.0.0.1:$(port_of ingress), KAFKA_BROKERS=$KAFKA_BROKERS"
+  log "up in $((SECONDS - t0))s: ingress http://127.0.0.1:$(port_of ingress), KAFKA_BROKERS=$KAFKA_BROKERS$( ((SECURE)) && echo ' (SASL_SSL, one principal per service)')"
   cat <<EOF
 
 Try it:
@@ -287,7 +309,7 @@ case "${1:-}" in
   status) cmd_status ;;
   build) build ;;
   *)
-    echo "usage: bash scripts/stack.sh up|down|status|build" >&2
+    echo "usage: bash scripts/stack.sh up [--secure]|down|status|build" >&2
     exit 2
     ;;
 esac
