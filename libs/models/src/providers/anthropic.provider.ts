@@ -61,7 +61,7 @@ export class AnthropicProvider implements Provider {
   }
 
   async complete(request: ProviderRequest): Promise<ProviderResult> {
-    const stream = new AnthropicMessageStream(performance.now());
+    const stream = new AnthropicMessageStream(performance.now(), request.onDelta);
     return streamedCall(this.client, { url: this.url, headers: this.headers, body: anthropicBody(request, this.structuredOutput) }, request, stream, parseAnthropicMessage);
   }
 }
@@ -113,7 +113,10 @@ export class AnthropicMessageStream {
   private stopped = false;
   private ttftMs: number | null = null;
 
-  constructor(private readonly started: number = performance.now()) {}
+  constructor(
+    private readonly started: number = performance.now(),
+    private readonly onDelta?: (text: string) => void,
+  ) {}
 
   event(event: SseEvent): void {
     if (this.stopped) return;
@@ -136,6 +139,7 @@ export class AnthropicMessageStream {
         if (delta?.type === 'text_delta' && delta.text) {
           if (this.ttftMs === null) this.ttftMs = performance.now() - this.started;
           this.content += delta.text;
+          this.onDelta?.(delta.text);
         }
         break;
       }
