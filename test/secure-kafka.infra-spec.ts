@@ -2,12 +2,14 @@
 // StandardAuthorizer, the ACLs of `npm run kafka:acls`): a client without credentials is refused,
 // a service holding another service's credentials cannot read or write outside that service's ACL,
 // and services with their own credentials pass records along their own topics.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
 import { TOPICS } from '#contracts';
 import { KafkaTransport, kafkaSecurityFrom, type ReceivedRecord } from '#messaging';
+import { DistributedStack, ensureBuilt, SERVICE_NAMES, seedDatabase } from './support/distributed-stack.js';
 
 jest.setTimeout(90_000);
 
@@ -80,10 +82,6 @@ beforeAll(() => {
     throw new Error(`no secure broker credentials in ${DIR}: start it with npm run kafka:up -- --secure`);
   }
 });
-afterAll(async () => {
-  await Promise.all(transports.map((t) => t.close().catch(() => undefined)));
-});
-
 describe('the secure broker refuses clients without valid credentials', () => {
   it('a client without credentials (TLS only, no SASL) cannot list topics', async () => {
     const admin = client('no-credentials', { ssl: { ca: [readFileSync(CA_FILE, 'utf8')], rejectUnauthorized: true } }).admin();
@@ -111,6 +109,11 @@ describe('the secure broker refuses clients without valid credentials', () => {
 });
 
 describe("a service's credentials reach only that service's topics and groups", () => {
+  // Closed before the six services start: a consumer left in the guardrail group would take their partitions.
+  afterAll(async () => {
+    await Promise.all(transports.map((t) => t.close().catch(() => undefined)));
+  });
+
   it('ingress credentials cannot read the guardrail input topic, even through the guardrail group', async () => {
     const asIngress = client('ingress-reads-guard-input', securityOf('ingress'));
     const viaOwnGroup = await crashOf(asIngress, 'ingress', TOPICS.guardInput);
@@ -151,5 +154,47 @@ describe("a service's credentials reach only that service's topics and groups", 
     const r = await received;
     expect(r.topic).toBe(TOPICS.guardInput);
     expect(r.value.toString()).toBe(text);
+  });
+});
+
+describe('the six services, each with its own credentials, on the secure broker', () => {
+  const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://ballast:ballast@127.0.0.1:5432/ballast_test';
+  const logDir = mkdtempSync(join(tmpdir(), 'ballast-secure-stack-'));
+  let stack: DistributedStack | undefined;
+  let ok = false;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    await seedDatabase(DATABASE_URL);
+    const env = Object.fromEntries(
+      SERVICE_NAMES.map((name) => [name, { KAFKA_TLS_CA_FILE: CA_FILE, KAFKA_SASL_USERNAME: name, KAFKA_SASL_PASSWORD_FILE: passwordFile(name) }]),
+    );
+    stack = await DistributedStack.start({ brokers: BROKERS.join(','), databaseUrl: DATABASE_URL, runId: `secure-${run}`, logDir, env, readyTimeoutMs: 90_000 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (ok) rmSync(logDir, { recursive: true, force: true });
+    else process.stderr.write(`secure-kafka.infra-spec: service logs kept in ${logDir}\n`);
+  }, 60_000);
+
+  it('answers a request through ingress, guardrail, cache, inference and guardrail again, and no service was refused by the broker', async () => {
+    const requestId = `secure-e2e-${run}`;
+    const response = await fetch(`http://127.0.0.1:${stack!.service('ingress').port}/v1/requests?wait=true`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dev-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ requestId, prompt: { name: 'support-answer' }, variables: { question: `Where is parcel ${run}?` } }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const body = (await response.json()) as { status: string; source: string; verdicts: { phase: string }[] };
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({ status: 'completed', source: 'inference' });
+    expect(new Set(body.verdicts.map((v) => v.phase))).toEqual(new Set(['input', 'output']));
+    stack!.assertAlive();
+    const logs = SERVICE_NAMES.map((name) => readFileSync(stack!.service(name).logFile, 'utf8')).join('\n');
+    expect(logs).not.toMatch(/AUTHORIZATION_FAILED|Not authorized|SASL.*failed/i);
+    // No password reached a log line.
+    for (const name of SERVICE_NAMES) expect(logs).not.toContain(readFileSync(passwordFile(name), 'utf8').trim());
+    ok = true;
   });
 });
