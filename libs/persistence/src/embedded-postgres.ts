@@ -45,7 +45,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   let db: PGlite | undefined;
   let server: PGLiteSocketServer;
   try {
-    db = await PGlite.create({ dataDir, extensions: { vector } });
+    // Postgres' default 128 MB of shared buffers lives in PGlite's WASM memory, which never shrinks;
+    // embedded tables are small and the OS caches their files, so 16 MB keeps ~80 MB of RSS free.
+    db = await PGlite.create({ dataDir, extensions: { vector }, startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] });
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections });
     await server.start();
   } catch (err) {

@@ -31,9 +31,9 @@ export interface WriteBehindLedgerOptions {
   batchDelayMs?: number;
 }
 
-const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC LIMIT $2`;
-/** The keys within retention that do not fit in memory: they go into the filter only. */
-const OLDER_KEYS_SQL = `SELECT stage, request_id FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC OFFSET $2`;
+const LOAD_SQL = `SELECT stage, request_id, outcome, created_at FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC, stage, request_id LIMIT $2`;
+/** The keys within retention that do not fit in memory (one order for both queries: rows of one batch share a time): they go into the filter only. */
+const OLDER_KEYS_SQL = `SELECT stage, request_id FROM processed_messages WHERE created_at >= $1 ORDER BY created_at DESC, stage, request_id OFFSET $2`;
 // Insert only: nothing waits for the row, so nothing is read back (no outcome parsed again). The
 // rows travel as one JSON array of [stage, request id, outcome] built from the outcome JSON the
 // memory already holds: no per-row array-literal escaping on the way in, one jsonb parse in Postgres.
