@@ -32,9 +32,9 @@ beforeAll(async () => {
   const ds = createDataSource({ url: DATABASE_URL, poolSize: 1 });
   await ds.initialize();
   try {
-    const [{ ssl }] = (await ds.query('SHOW ssl')) as { ssl: string }[];
+    const [{ ssl }] = (await ds.query('SHOW ssl')) as [{ ssl: string }];
     if (ssl !== 'on') throw new Error(`Postgres at ${DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')} serves no TLS (ssl=${ssl}); this spec needs Debian's default cluster (bash scripts/postgres.sh up)`);
-    [{ ssl_cert_file: serverCertFile }] = (await ds.query('SHOW ssl_cert_file')) as { ssl_cert_file: string }[];
+    [{ ssl_cert_file: serverCertFile }] = (await ds.query('SHOW ssl_cert_file')) as [{ ssl_cert_file: string }];
   } finally {
     await ds.destroy();
   }
