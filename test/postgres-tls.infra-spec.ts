@@ -65,6 +65,27 @@ describe('DATABASE_TLS_CA_FILE: TLS to Postgres with verify-full', () => {
     expect(result).toEqual({ refused: expect.stringMatching(/IP: 127\.0\.0\.1 is not in the cert's list|altnames/i) });
   });
 
+  it("the URL form without DATABASE_TLS_CA_FILE (?sslmode=verify-full&sslrootcert=..., what the chart's migration Job can use) verifies the same way", async () => {
+    const open = async (host: string, ca: string) => {
+      const url = new URL(DATABASE_URL);
+      url.hostname = host;
+      url.searchParams.set('sslmode', 'verify-full');
+      url.searchParams.set('sslrootcert', ca);
+      const ds = createDataSource({ url: url.toString(), poolSize: 1 });
+      try {
+        await ds.initialize();
+        return ((await ds.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')) as [{ ssl: boolean }])[0];
+      } catch (error) {
+        return { refused: (error as Error).message };
+      } finally {
+        if (ds.isInitialized) await ds.destroy();
+      }
+    };
+    expect(await open('localhost', serverCertFile)).toEqual({ ssl: true });
+    expect(await open('localhost', join(dir, 'other-ca.crt'))).toEqual({ refused: expect.stringMatching(/self.signed|unable to verify|certificate/i) });
+    expect(await open('127.0.0.1', serverCertFile)).toEqual({ refused: expect.stringMatching(/IP: 127\.0\.0\.1 is not in the cert's list|altnames/i) });
+  });
+
   it('an unreadable CA file is one line naming the variable and the path', () => {
     expect(() => createDataSource({ url: DATABASE_URL, tlsCaFile: join(dir, 'missing.crt') })).toThrow(`DATABASE_TLS_CA_FILE: cannot read ${join(dir, 'missing.crt')} (ENOENT)`);
   });
