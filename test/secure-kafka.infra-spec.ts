@@ -10,17 +10,17 @@ import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
 import { TOPICS } from '#contracts';
 import { KafkaTransport, kafkaSecurityFrom, type ReceivedRecord } from '#messaging';
 import { DistributedStack, ensureBuilt, SERVICE_NAMES, seedDatabase } from './support/distributed-stack.js';
+import { secureKafkaFiles, serviceKafkaEnv } from './support/secure-kafka.js';
 
 jest.setTimeout(90_000);
 
-const DIR = process.env.KAFKA_SECURE_DIR ?? join(process.cwd(), '.kafka', 'secure');
+const DIR = process.env.BALLAST_TEST_KAFKA_SECURE_DIR ?? join(process.cwd(), '.kafka', 'secure');
 const BROKERS = (process.env.KAFKA_SECURE_BROKERS ?? '127.0.0.1:9094').split(',');
-const CA_FILE = join(DIR, 'tls', 'ca.crt');
-const passwordFile = (user: string) => join(DIR, 'credentials', `${user}.password`);
+const { caFile: CA_FILE, passwordFile } = secureKafkaFiles(DIR);
 const run = `${process.pid}-${Date.now()}`;
 
 /** The kafkajs security a service started with these credentials would use (the same code path as its main.ts). */
-const securityOf = (user: string) => kafkaSecurityFrom({ KAFKA_TLS_CA_FILE: CA_FILE, KAFKA_SASL_USERNAME: user, KAFKA_SASL_PASSWORD_FILE: passwordFile(user) });
+const securityOf = (user: string) => kafkaSecurityFrom(serviceKafkaEnv(secureKafkaFiles(DIR), user));
 
 /** Broker errors kafkajs logged (at debug level) for each client: it reports some only there. */
 const brokerErrors = new Map<string, string[]>();
@@ -166,9 +166,7 @@ describe('the six services, each with its own credentials, on the secure broker'
   beforeAll(async () => {
     await ensureBuilt();
     await seedDatabase(DATABASE_URL);
-    const env = Object.fromEntries(
-      SERVICE_NAMES.map((name) => [name, { KAFKA_TLS_CA_FILE: CA_FILE, KAFKA_SASL_USERNAME: name, KAFKA_SASL_PASSWORD_FILE: passwordFile(name) }]),
-    );
+    const env = Object.fromEntries(SERVICE_NAMES.map((name) => [name, serviceKafkaEnv(secureKafkaFiles(DIR), name)]));
     stack = await DistributedStack.start({ brokers: BROKERS.join(','), databaseUrl: DATABASE_URL, runId: `secure-${run}`, logDir, env, readyTimeoutMs: 90_000 });
   }, 240_000);
 

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { secureKafkaFromEnv, serviceKafkaEnv } from './secure-kafka.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SERVICE_NAMES = ['metrics', 'judge', 'inference', 'cache', 'guardrail', 'ingress'] as const;
@@ -214,6 +215,7 @@ export class DistributedStack {
   static async start(options: DistributedStackOptions): Promise<DistributedStack> {
     const stack = new DistributedStack(options);
     mkdirSync(options.logDir, { recursive: true });
+    const secure = secureKafkaFromEnv();
     for (const name of SERVICE_NAMES) {
       const env: Record<string, string> = {
         BALLAST_MODE: 'distributed',
@@ -222,6 +224,8 @@ export class DistributedStack {
         DATABASE_URL: options.databaseUrl,
         LOG_LEVEL: 'info',
         ...(name === 'ingress' ? { INGRESS_INSTANCE_ID: `it-${options.runId}` } : {}),
+        // On the secure broker each service connects as its own principal.
+        ...(secure ? serviceKafkaEnv(secure, name) : {}),
         ...(options.env?.[name] ?? {}),
       };
       stack.services.set(name, new ServiceProcess(name, await freePort(), env, join(options.logDir, `${name}.log`)));

@@ -1,11 +1,16 @@
 // What a backend sees of Ballast on Kafka: a plain kafkajs producer and consumer, independent of
 // the project's own transport, so a test checks the services from the outside.
 import kafkajs, { type Admin, type Consumer, type IHeaders, type Kafka, type Message, type Producer } from 'kafkajs';
+import { kafkaSecurityFrom } from '#messaging';
+import { secureKafkaFromEnv, serviceKafkaEnv } from './secure-kafka.js';
 
 const { Kafka: KafkaClient, Partitioners, logLevel } = kafkajs;
 
+/** A test client; on the secure broker (BALLAST_TEST_KAFKA_SECURE_DIR) it connects as the `admin` super user. */
 export function kafkaClient(brokers: string, clientId: string): Kafka {
+  const secure = secureKafkaFromEnv();
   return new KafkaClient({
+    ...(secure ? kafkaSecurityFrom(serviceKafkaEnv(secure, 'admin')) : {}),
     brokers: brokers.split(',').map((b) => b.trim()).filter(Boolean),
     clientId,
     connectionTimeout: 3_000,
