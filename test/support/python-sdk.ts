@@ -3,7 +3,7 @@
 // `npm test` works on a clean machine that reaches PyPI.
 import { expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './distributed-stack.js';
@@ -19,21 +19,46 @@ const lastLine = (text: string | undefined) => (text ?? '').trim().split('\n').f
 
 /** Makes `.venv` with the pinned `openai`; throws one line saying what is missing when it cannot. */
 export async function ensurePythonOpenAi(): Promise<string> {
-  if (!existsSync(VENV_PYTHON)) {
+  // Several jest workers may get here at once on a clean machine: one creates and fills the venv at a time.
+  return withLock(`${VENV}.lock`, async () => {
+    if (!existsSync(VENV_PYTHON)) {
+      try {
+        await run('python3', ['-m', 'venv', VENV], { cwd: ROOT, timeout: 120_000 });
+      } catch (error) {
+        const e = error as { code?: string; stderr?: string; message: string };
+        throw new Error(`cannot create ${VENV}: ${e.code === 'ENOENT' ? 'python3 is not installed' : lastLine(e.stderr) || e.message}`, { cause: error });
+      }
+    }
     try {
-      await run('python3', ['-m', 'venv', VENV], { cwd: ROOT, timeout: 120_000 });
+      await run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS], { cwd: ROOT, timeout: 300_000 });
     } catch (error) {
-      const e = error as { code?: string; stderr?: string; message: string };
-      throw new Error(`cannot create ${VENV}: ${e.code === 'ENOENT' ? 'python3 is not installed' : lastLine(e.stderr) || e.message}`, { cause: error });
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`pip could not install ${REQUIREMENTS} into ${VENV} (is PyPI reachable?): ${lastLine(e.stderr) || e.message}`, { cause: error });
+    }
+    return VENV_PYTHON;
+  });
+}
+
+/** Runs `fn` holding a lock directory (created atomically by mkdir); a lock older than 10 minutes is a crashed holder's. */
+async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 600_000) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`${lock} has been held for 10 minutes; remove it if no test is setting up .venv`, { cause: error });
+      else await new Promise((r) => setTimeout(r, 250));
     }
   }
   try {
-    await run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS], { cwd: ROOT, timeout: 300_000 });
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new Error(`pip could not install ${REQUIREMENTS} into ${VENV} (is PyPI reachable?): ${lastLine(e.stderr) || e.message}`, { cause: error });
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
-  return VENV_PYTHON;
 }
 
 /** Runs `script` with the venv's Python and `env`; its stdout parsed as JSON, or one line with its last error line. */
