@@ -399,7 +399,7 @@ describe('distributed mode: six processes over Kafka', () => {
     const n = await client.chat.completions.create({ model: 'sim-1', n: 2, messages: [{ role: 'user', content: 'two answers' }] }).catch((e: unknown) => e);
     expect(n).toBeInstanceOf(OpenAI.BadRequestError);
     expect(n).toMatchObject({ param: 'n', code: ERROR_CODES.unsupportedParameter });
-    // Streaming cases (stream: true through both SDKs) belong here once the OpenAI route streams.
+    // Streaming through both SDKs in distributed mode: test/streaming.infra-spec.ts.
 
     await ensurePythonOpenAi();
     const idPrefix = `py-dist-${RUN}`;

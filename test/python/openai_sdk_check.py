@@ -74,7 +74,7 @@ def main():
         ),
     }
 
-    # Streaming cases (stream=True) go here once /v1/chat/completions streams through the SDK.
+    # Streaming through the SDK (stream=True) is checked by test/python/openai_stream_check.py.
 
     json.dump(seen, sys.stdout)
 

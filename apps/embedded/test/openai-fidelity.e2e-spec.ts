@@ -203,4 +203,5 @@ describe('OpenAI fidelity of /v1/chat/completions (embedded, the official openai
     });
   });
 
+  // Streaming through the JS SDK (stream: true): apps/embedded/test/streaming.e2e-spec.ts.
 });
