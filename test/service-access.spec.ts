@@ -3,7 +3,7 @@
 // would reach more. These checks tie it to the code.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_ACCESS, SERVICES, TOPICS, serviceAcls, type KafkaAcl, type ServiceName } from '#contracts';
+import { lagReaderAcls, SERVICE_ACCESS, SERVICES, TOPICS, serviceAcls, type KafkaAcl, type ServiceName } from '#contracts';
 import { CONSUMER_GROUPS } from '../services/metrics/src/lag/consumer-groups.js';
 
 function sourceFiles(dir: string): string[] {
@@ -91,6 +91,12 @@ describe('the derived ACL set', () => {
     expect(acls.every((a) => a.resourceName !== '*' && a.resourceName !== '')).toBe(true);
     expect(acls.filter((a) => a.patternType === 'PREFIXED' && a.resourceType === 'TOPIC').map((a) => `${a.operation} ${a.resourceName}`)).toEqual(SERVICES.map(() => 'DESCRIBE ballast.'));
     expect(allowed('User:ingress', 'READ', 'TOPIC', '__consumer_offsets')).toBe(false);
+  });
+
+  it("the lag reader (KEDA) describes every shared group and the catalogue's topics, and reads nothing", () => {
+    const keda = lagReaderAcls('User:keda');
+    expect(new Set(keda.map((a) => a.operation))).toEqual(new Set(['DESCRIBE']));
+    expect(keda.filter((a) => a.resourceType === 'GROUP').map((a) => a.resourceName).sort()).toEqual(Object.keys(CONSUMER_GROUPS).sort());
   });
 
   it('principals follow the pattern given', () => {

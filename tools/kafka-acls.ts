@@ -1,7 +1,7 @@
 // Prints (or applies) the Kafka ACLs every Ballast service needs, derived from SERVICE_ACCESS in
 // libs/contracts (the topic catalogue's readers and writers). docs/operations.md, "Credentials and ACLs".
 import kafkajs from 'kafkajs';
-import { ALL_TOPICS, serviceAcls, type KafkaAcl, type ServiceName } from '#contracts';
+import { ALL_TOPICS, lagReaderAcls, serviceAcls, type KafkaAcl, type ServiceName } from '#contracts';
 import { kafkaSecurityFrom } from '#messaging';
 
 const USAGE = `usage: node dist/tools/kafka-acls.js [--format commands|json] [--principal 'User:{service}'] [--bootstrap-server host:port] [--command-config file] [--apply]
@@ -10,6 +10,7 @@ Prints the ACL set of the six service principals, derived from the topic catalog
   --format commands   kafka-acls.sh --add commands, one per binding (default)
   --format json       the bindings as JSON
   --principal P       principal of each service; {service} is replaced (default User:{service})
+  --keda-principal P  also the lag reader KEDA's scalers use (DESCRIBE on the shared groups and the catalogue's topics)
   --bootstrap-server  and --command-config: used in the printed commands
   --apply             create the bindings on KAFKA_BROKERS with the admin credentials in the KAFKA_TLS*/KAFKA_SASL_* variables
   --create-topics N   with --apply: first create the catalogue's missing topics with N partitions (services may not create topics)
@@ -22,6 +23,7 @@ interface Options {
   commandConfig: string;
   apply: boolean;
   createTopics?: number;
+  kedaPrincipal?: string;
 }
 
 function fail(message: string, code = 2): never {
@@ -49,6 +51,10 @@ function parseArgs(argv: string[]): Options {
       case '--principal':
         options.principal = value();
         if (!options.principal.includes('{service}')) fail('--principal must contain {service}, e.g. User:ballast-{service}');
+        break;
+      case '--keda-principal':
+        options.kedaPrincipal = value();
+        if (!/^[A-Za-z]+:.+/.test(options.kedaPrincipal)) fail('--keda-principal needs a principal such as User:keda');
         break;
       case '--bootstrap-server':
         options.bootstrap = value();
@@ -125,7 +131,10 @@ async function apply(acls: KafkaAcl[], createTopics: number | undefined): Promis
 }
 
 const options = parseArgs(process.argv.slice(2));
-const acls = serviceAcls((service: ServiceName) => options.principal.replaceAll('{service}', service));
+const acls = [
+  ...serviceAcls((service: ServiceName) => options.principal.replaceAll('{service}', service)),
+  ...(options.kedaPrincipal ? lagReaderAcls(options.kedaPrincipal) : []),
+];
 if (options.apply) await apply(acls, options.createTopics);
 else if (options.format === 'json') process.stdout.write(`${JSON.stringify(acls, null, 2)}\n`);
 else process.stdout.write(`${acls.map((acl) => aclCommand(acl, options.bootstrap, options.commandConfig)).join('\n')}\n`);

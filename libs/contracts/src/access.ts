@@ -104,3 +104,17 @@ export function serviceAcls(principalOf: (service: ServiceName) => string = (s) 
   }
   return acls;
 }
+
+/**
+ * The lag reader KEDA's Kafka scalers connect as (the chart's `kafka.kedaTriggerAuthentication`):
+ * DESCRIBE on the shared consumer groups (committed offsets) and on the catalogue's topics (end offsets),
+ * nothing else.
+ */
+export function lagReaderAcls(principal: string): KafkaAcl[] {
+  return [
+    { principal, resourceType: 'TOPIC', resourceName: TOPIC_PREFIX, patternType: 'PREFIXED', operation: 'DESCRIBE' },
+    ...(SERVICE_ACCESS.metrics.describesGroups ?? []).map(
+      (group): KafkaAcl => ({ principal, resourceType: 'GROUP', resourceName: group, patternType: 'LITERAL', operation: 'DESCRIBE' }),
+    ),
+  ];
+}
