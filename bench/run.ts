@@ -59,7 +59,9 @@ function durationMs(text: string): number | null {
 // Per-request work is what is measured; Nest's start-up lines at info level are noise here.
 process.env.LOG_LEVEL ??= 'warn';
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const modes: Array<BenchMode | 'streaming'> = values.mode === 'all' ? ['embedded', 'distributed', 'judge', 'metrics', 'streaming'] : [values.mode as BenchMode | 'streaming'];
+// A soak runs embedded mode only, whatever --mode says.
+const modes: Array<BenchMode | 'streaming'> =
+  soakMs !== null ? ['embedded'] : values.mode === 'all' ? ['embedded', 'distributed', 'judge', 'metrics', 'streaming'] : [values.mode as BenchMode | 'streaming'];
 const plan = planFor(values.quick);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const options = { log, cpuProfileDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : null };
@@ -105,7 +107,7 @@ const out = [
   '',
 ];
 process.stdout.write(`${out.join('\n')}\n`);
-const files = await writeResults(join(root, 'bench', 'results'), run, values.mode);
+const files = await writeResults(join(root, 'bench', 'results'), run, soakMs !== null ? 'soak' : values.mode);
 log(`results written to ${files.map((f) => relative(process.cwd(), f)).join(' and ')}`);
 // Kafka clients and child-process handles can keep the loop alive; the bench is done.
 process.exit(0);
